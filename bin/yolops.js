@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// The `yolops` command. The CLI is TypeScript run by Node.js 24's type stripping; this shim only makes sure
+// it runs on Node 24, re-running itself with the Node 24 that `npm ci` installs into node_modules otherwise.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const major = Number(process.versions.node.split('.')[0]);
+if (major === 24) {
+  await import('../src/cli/main.ts');
+} else {
+  const node24 = join(root, 'node_modules', '.bin', 'node');
+  if (!existsSync(node24)) {
+    console.error(`yolops: needs Node.js 24 (this is ${process.versions.node}); run \`npm ci\` in ${root}, which installs it into node_modules.`);
+    process.exit(1);
+  }
+  const result = spawnSync(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(result.status ?? 1);
+}

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError, parseConfig } from './errors.ts';
+import { AWS_REGIONS } from './regions.ts';
+
+/**
+ * Longest project name for which every derived resource name stays within AWS limits: the longest is the
+ * bucket `{project}-mlflow-artifacts-{12-digit account}`, and S3 bucket names stop at 63 characters.
+ */
+export const MAX_PROJECT_NAME_LENGTH = 63 - '-mlflow-artifacts-'.length - 12;
+
+export const ENVIRONMENTS = ['dev', 'test', 'staging', 'prod'] as const;
+
+export const cdkContextSchema = z
+  .object({
+    aws_account_id: z
+      .string({ error: 'must be your 12-digit AWS account id as a string, e.g. "123456789012"' })
+      .regex(/^\d{12}$/, 'must be exactly 12 digits, e.g. "123456789012" (aws sts get-caller-identity prints yours)'),
+    aws_region: z.enum(AWS_REGIONS, {
+      error: `must be an AWS region code such as "us-east-1" or "ap-southeast-2" (known: ${AWS_REGIONS.join(', ')})`,
+    }),
+    project_name: z
+      .string({ error: 'must be a string: the prefix of every resource name, e.g. "yolops"' })
+      .min(3, 'must be at least 3 characters')
+      .max(MAX_PROJECT_NAME_LENGTH, `must be at most ${MAX_PROJECT_NAME_LENGTH} characters (S3 bucket names stop at 63)`)
+      .regex(
+        /^[a-z][a-z0-9-]*[a-z0-9]$/,
+        'must be lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen (it becomes part of S3 bucket names)',
+      )
+      .refine((s) => !s.includes('--'), 'must not contain two hyphens in a row'),
+    environment: z.enum(ENVIRONMENTS, {
+      error: `must be one of ${ENVIRONMENTS.join(', ')} ("prod" keeps buckets and logs when a stack is destroyed)`,
+    }),
+    /** `owner/repo` allowed to assume the GitHub OIDC deploy role; no OIDC resources when absent. */
+    github_repository: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be "owner/repo", e.g. "acme/yolops"')
+      .optional(),
+    /** Email address subscribed to the notifications topic; none when absent. */
+    notification_email: z.email('must be an email address').optional(),
+  })
+  .strict();
+
+export type CdkContext = z.output<typeof cdkContextSchema>;
+
+/** The keys of cdk.json's context that belong to yolops (the rest are CDK feature flags). */
+export const CDK_CONTEXT_KEYS = Object.keys(cdkContextSchema.shape) as (keyof CdkContext)[];
+
+/** Validates the yolops keys of a cdk.json context object; CDK's own keys (`@aws-cdk/...`) are ignored. */
+export function parseCdkContext(context: Record<string, unknown>, file = 'cdk.json'): CdkContext {
+  const own = Object.fromEntries(Object.entries(context).filter(([key]) => !key.startsWith('@') && !key.startsWith('aws:cdk:') && key !== 'acknowledged-issue-numbers'));
+  return parseConfig(cdkContextSchema, own, file, ['context']);
+}
+
+/** Reads and validates `cdk.json` (the `context` object). */
+export function loadCdkContext(path: string): CdkContext {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(path, [{ key: '', value: undefined, message: `cannot read it as JSON: ${(error as Error).message}` }], { cause: error });
+  }
+  const context = (raw as { context?: unknown }).context;
+  if (context === null || typeof context !== 'object' || Array.isArray(context)) {
+    throw new ConfigError(path, [{ key: 'context', value: context, message: 'must be an object holding aws_account_id, aws_region, project_name and environment' }]);
+  }
+  return parseCdkContext(context as Record<string, unknown>, path);
+}

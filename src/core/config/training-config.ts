@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError, parseConfig } from './errors.ts';
+import { PROCESSING_INSTANCE_TYPES, TRAINING_INSTANCE_TYPES } from './instance-types.ts';
+
+const MAX_RUNTIME_LIMIT_SECONDS = 28 * 24 * 3600; // SageMaker's ceiling for MaxRuntimeInSeconds
+
+const trainingInstanceType = z.enum(TRAINING_INSTANCE_TYPES, {
+  error: 'must be a SageMaker training instance type such as "ml.g5.xlarge" or "ml.g6.2xlarge" (the "ml." prefix is part of it)',
+});
+const processingInstanceType = z.enum(PROCESSING_INSTANCE_TYPES, {
+  error: 'must be a SageMaker processing instance type such as "ml.m5.xlarge" or "ml.g4dn.xlarge"',
+});
+const epochs = z.int('must be a whole number of epochs').min(1, 'must be at least 1').max(10_000, 'must be at most 10000');
+const batchSize = z.union([z.int().min(1), z.literal('auto')], {
+  error: 'must be a positive whole number or "auto" (chosen from the GPU memory and CPU count at run time)',
+});
+const imageSize = z
+  .int('must be a whole number of pixels')
+  .min(32, 'must be at least 32')
+  .max(2048, 'must be at most 2048')
+  .refine((n) => n % 32 === 0, 'must be a multiple of 32 (YOLO strides)');
+const model = z
+  .string()
+  .regex(/^[\w./-]+\.(pt|yaml)$/, 'must name YOLO weights (e.g. "yolo11n.pt") or a model YAML to train from scratch (e.g. "yolo11n.yaml")');
+const qualityThreshold = z.number('must be a number').min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
+const patience = z.int('must be a whole number of epochs').min(0, 'must be 0 (off) or more');
+const seed = z.int('must be a whole number').min(0);
+
+/** What the local backend may change for a CPU run (the demo trains in about a minute). */
+const localOverridesSchema = z
+  .object({
+    epochs: epochs.optional(),
+    batch_size: batchSize.optional(),
+    image_size: imageSize.optional(),
+    model: model.optional(),
+    quality_threshold: qualityThreshold.optional(),
+    patience: patience.optional(),
+  })
+  .strict();
+
+export const trainingConfigSchema = z
+  .object({
+    instance_type: trainingInstanceType.default('ml.g5.xlarge'),
+    evaluation_instance_type: processingInstanceType.default('ml.m5.xlarge'),
+    epochs: epochs.default(100),
+    batch_size: batchSize.default('auto'),
+    image_size: imageSize.default(640),
+    model: model.default('yolo11n.pt'),
+    patience: patience.default(50),
+    seed: seed.default(0),
+    /** The evaluation's mAP50-95 must reach this for the model to be registered. */
+    quality_threshold: qualityThreshold.default(0.5),
+    use_spot_instances: z.boolean('must be true or false').default(true),
+    max_runtime_seconds: z.int().min(600, 'must be at least 600').max(MAX_RUNTIME_LIMIT_SECONDS, `must be at most ${MAX_RUNTIME_LIMIT_SECONDS} (28 days)`).default(86_400),
+    /** Spot only: how long SageMaker may wait for capacity plus run; must be >= max_runtime_seconds. */
+    max_wait_seconds: z.int().min(600).max(MAX_RUNTIME_LIMIT_SECONDS, `must be at most ${MAX_RUNTIME_LIMIT_SECONDS} (28 days)`).default(172_800),
+    volume_size_gb: z.int().min(1).max(16_384).default(50),
+    /** Tag of AWS's PyTorch training container image (script mode). */
+    pytorch_image_tag: z.string().min(1).default('2.6.0-gpu-py312-cu126-ubuntu22.04-sagemaker'),
+    /** Tag of the PyTorch image the evaluation processing job runs in. */
+    evaluation_image_tag: z.string().min(1).default('2.6.0-cpu-py312-ubuntu22.04-sagemaker'),
+    /** An image built from training/Dockerfile (ECR URI); replaces the PyTorch image when set. */
+    custom_image_uri: z
+      .string()
+      .regex(/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[\w./-]+(:[\w.-]+|@sha256:[0-9a-f]{64})$/, 'must be an ECR image URI, e.g. "123456789012.dkr.ecr.us-east-1.amazonaws.com/yolops-training:1.0"')
+      .optional(),
+    mlflow_experiment_name: z.string().min(1).max(256).default('yolo-training'),
+    local_overrides: localOverridesSchema.default({}),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.use_spot_instances && config.max_wait_seconds < config.max_runtime_seconds) {
+      ctx.addIssue({ code: 'custom', path: ['max_wait_seconds'], message: `must be at least max_runtime_seconds (${config.max_runtime_seconds}) when use_spot_instances is true` });
+    }
+  });
+
+export type TrainingConfig = z.output<typeof trainingConfigSchema>;
+export type TrainingConfigInput = z.input<typeof trainingConfigSchema>;
+
+export function parseTrainingConfig(input: unknown, file = 'training-config.json'): TrainingConfig {
+  return parseConfig(trainingConfigSchema, input, file);
+}
+
+export function loadTrainingConfig(path: string): TrainingConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(path, [{ key: '', value: undefined, message: `cannot read it as JSON: ${(error as Error).message}` }], { cause: error });
+  }
+  return parseTrainingConfig(raw, path);
+}
+
+/** The config a local (CPU) run uses: the file's values with `local_overrides` applied. */
+export function localTrainingConfig(config: TrainingConfig): TrainingConfig {
+  return { ...config, ...config.local_overrides };
+}

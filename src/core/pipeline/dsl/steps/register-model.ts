@@ -1,0 +1,34 @@
+import type { ModelApprovalStatusName } from '../../definition-json.ts';
+import { stepProperty, type StepPropertyRef, type StringValue } from '../values.ts';
+import { splitStepOptions, type StepCommon, type StepOptions } from './common.ts';
+
+export interface ModelContainer {
+  image: StringValue;
+  /** S3 URI of the model archive, e.g. `train.properties.ModelArtifacts.S3ModelArtifacts`. */
+  modelDataUrl?: StringValue;
+}
+
+export interface RegisterModelStepOptions extends StepOptions {
+  modelPackageGroupName: StringValue;
+  /** Shown with every version in the model registry (the step itself has `description`). */
+  modelPackageDescription?: StringValue;
+  approvalStatus: ModelApprovalStatusName;
+  containers: readonly ModelContainer[];
+  /** A metrics report the model registry shows with the version (ModelMetrics.ModelQuality.Statistics). */
+  modelQualityStatistics?: { contentType: string; s3Uri: StringValue };
+  /** Free-form lineage stored on the model package (at most 50 keys). */
+  customerMetadata?: Readonly<Record<string, StringValue>>;
+}
+
+export type RegisterModelArgs = Omit<RegisterModelStepOptions, keyof StepOptions>;
+
+export interface RegisterModelStep extends StepCommon {
+  readonly type: 'RegisterModel';
+  readonly args: RegisterModelArgs;
+  readonly properties: { readonly ModelPackageArn: StepPropertyRef<'String'> };
+}
+
+export function registerModelStep(options: RegisterModelStepOptions): RegisterModelStep {
+  const { common, args } = splitStepOptions(options);
+  return { type: 'RegisterModel', ...common, args, properties: { ModelPackageArn: stepProperty(common.name, 'ModelPackageArn') } };
+}
