@@ -1,0 +1,33 @@
+// The `yolops` command: a thin shell that parses arguments and calls the libraries in core/ and local/.
+import { Command, CommanderError } from 'commander';
+import { registerDatasetCommands } from './commands/dataset.ts';
+import { registerPipelineCommands } from './commands/pipeline.ts';
+import { EXIT, reportError } from './output.ts';
+import { findProject, type Project } from './project.ts';
+
+export function buildProgram(): Command {
+  let project: Project | undefined;
+  const getProject = (): Project => (project ??= findProject());
+  const program = new Command('yolops')
+    .description('Train, evaluate, gate, register and version YOLO models: locally, or on SageMaker.')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  registerDatasetCommands(program);
+  registerPipelineCommands(program, getProject);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    return reportError(error);
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,126 @@
+/**
+ * The object-store port: the few S3 operations the validator, the local runner, the CLI and the trigger share.
+ * Two adapters implement it: a folder per bucket (src/local/folder-object-store.ts) and S3.
+ *
+ * Semantics follow S3 so code tested against the folder adapter behaves the same on AWS:
+ * - keys are full keys (no leading `/`), listed in UTF-8 byte order, as ListObjectsV2 returns them;
+ * - a prefix is a plain string prefix (`images/tr` matches `images/train/a.jpg`), not a folder;
+ * - etags are opaque: equal etags mean unchanged content, nothing more (S3 multipart etags are not MD5s either);
+ * - deleting a missing key succeeds, as S3's DeleteObject does.
+ * Failures are the typed errors of ./errors.ts.
+ */
+
+/** One object as a listing or a HEAD request describes it. */
+export interface ObjectInfo {
+  key: string;
+  /** Size in bytes. */
+  size: number;
+  lastModified: Date;
+  /** Opaque version tag: changes whenever the object is rewritten. */
+  etag: string;
+}
+
+export interface ListPageRequest {
+  bucket: string;
+  /** Only keys starting with this string; `''` lists the whole bucket. */
+  prefix?: string;
+  /** The `nextToken` of the previous page; absent for the first page. */
+  continuationToken?: string;
+  /** Only keys strictly after this key (S3 `StartAfter`); ignored when a continuation token is given. */
+  startAfter?: string;
+  /** Page size, 1..1000 (S3's ceiling); default 1000. */
+  maxKeys?: number;
+}
+
+export interface ListPage {
+  objects: ObjectInfo[];
+  /** Present when more keys follow: pass it as `continuationToken` to get the next page. */
+  nextToken?: string;
+}
+
+export interface ListOptions {
+  startAfter?: string;
+  /** Keys per underlying request; the iterator hides the paging. */
+  pageSize?: number;
+}
+
+/** A byte range of an object: `length` bytes from `offset`. A shorter object yields fewer bytes, never an error. */
+export interface ByteRange {
+  offset: number;
+  length: number;
+}
+
+export interface GetOptions {
+  /** Read only this range (S3 `Range: bytes=...`): image headers without downloading whole images. */
+  range?: ByteRange;
+}
+
+export interface PutOptions {
+  /**
+   * Write only when no object has this key, atomically (S3 `If-None-Match: *`); otherwise fail with
+   * PreconditionFailedError. The trigger's "start at most once" claim relies on this.
+   */
+  onlyIfAbsent?: boolean;
+  contentType?: string;
+}
+
+export interface PutResult {
+  etag: string;
+}
+
+export interface ObjectStore {
+  /** One page of keys under a prefix, in UTF-8 byte order. Throws BucketNotFoundError. */
+  listPage(request: ListPageRequest): Promise<ListPage>;
+  /** Every object under a prefix, paging as it goes (a large bucket never sits in memory at once). */
+  list(bucket: string, prefix?: string, options?: ListOptions): AsyncIterable<ObjectInfo>;
+  /** The object's bytes, or the bytes of `options.range`. Throws ObjectNotFoundError. */
+  get(bucket: string, key: string, options?: GetOptions): Promise<Uint8Array>;
+  /** Size, date and etag without the body. Throws ObjectNotFoundError. */
+  head(bucket: string, key: string): Promise<ObjectInfo>;
+  /** Writes the whole object at once: readers see the old object or the new one, never a partial one. */
+  put(bucket: string, key: string, body: Uint8Array | string, options?: PutOptions): Promise<PutResult>;
+  /** Removes the object; a missing key is not an error. */
+  delete(bucket: string, key: string): Promise<void>;
+}
+
+export const MAX_LIST_PAGE_SIZE = 1000;
+
+/**
+ * Implements `ObjectStore.list` on top of `listPage`, so each adapter writes the paging logic once.
+ */
+export async function* iterateListPages(
+  listPage: (request: ListPageRequest) => Promise<ListPage>,
+  bucket: string,
+  prefix = '',
+  options: ListOptions = {},
+): AsyncGenerator<ObjectInfo> {
+  let continuationToken: string | undefined;
+  do {
+    const page = await listPage({
+      bucket,
+      prefix,
+      maxKeys: options.pageSize ?? MAX_LIST_PAGE_SIZE,
+      ...(continuationToken === undefined ? (options.startAfter === undefined ? {} : { startAfter: options.startAfter }) : { continuationToken }),
+    });
+    yield* page.objects;
+    continuationToken = page.nextToken;
+  } while (continuationToken !== undefined);
+}
+
+/** Whether an object exists (a HEAD that maps NotFound to false; other failures still throw). */
+export async function objectExists(store: ObjectStore, bucket: string, key: string): Promise<boolean> {
+  try {
+    await store.head(bucket, key);
+    return true;
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'NotFound') return false;
+    throw error;
+  }
+}
+
+/** Every object under a prefix, as an array: for prefixes known to be small (one dataset version). */
+export async function listAll(store: ObjectStore, bucket: string, prefix = ''): Promise<ObjectInfo[]> {
+  const objects: ObjectInfo[] = [];
+  for await (const object of store.list(bucket, prefix)) objects.push(object);
+  return objects;
+}
