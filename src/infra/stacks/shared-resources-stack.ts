@@ -1,0 +1,103 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { InfraConfig } from '../config.ts';
+import { AccessLogsBucket } from '../constructs/access-logs-bucket.ts';
+import { MlflowTrackingServer } from '../constructs/mlflow-tracking-server.ts';
+import { NotificationsTopic } from '../constructs/notifications-topic.ts';
+import { SageMakerExecutionRole } from '../constructs/sagemaker-execution-role.ts';
+import { SecureBucket } from '../constructs/secure-bucket.ts';
+import { TriggerRole } from '../constructs/trigger-role.ts';
+import type { EnvironmentPolicy } from '../environment.ts';
+import { type InfraNames, PREFIXES } from '../names.ts';
+import type { EcrRepositoryReference } from '../pipeline-definition.ts';
+
+export interface SharedResourcesStackProps extends StackProps {
+  readonly config: InfraConfig;
+  readonly names: InfraNames;
+  readonly environmentPolicy: EnvironmentPolicy;
+  /** The repositories of the images the pipeline's jobs run; the SageMaker role may pull from these only. */
+  readonly imageRepositories: readonly EcrRepositoryReference[];
+}
+
+/** Buckets, the notifications topic, the roles and the MLflow tracking server the other stacks build on. */
+export class SharedResourcesStack extends Stack {
+  readonly accessLogsBucket: AccessLogsBucket;
+  readonly trainingDataBucket: SecureBucket;
+  readonly modelArtifactsBucket: SecureBucket;
+  readonly mlflowArtifactsBucket: SecureBucket;
+  readonly notifications: NotificationsTopic;
+  readonly mlflow: MlflowTrackingServer;
+  readonly sagemakerExecutionRole: SageMakerExecutionRole;
+  readonly triggerRole: TriggerRole;
+
+  constructor(scope: Construct, id: string, props: SharedResourcesStackProps) {
+    super(scope, id, props);
+    const { names, environmentPolicy: environment } = props;
+
+    this.accessLogsBucket = new AccessLogsBucket(this, 'AccessLogsBucket', { bucketName: names.accessLogsBucket, environment });
+    const accessLogsBucket = this.accessLogsBucket;
+    this.trainingDataBucket = new SecureBucket(this, 'TrainingDataBucket', {
+      bucketName: names.trainingDataBucket,
+      accessLogsBucket,
+      environment,
+      eventBridgeEnabled: true,
+    });
+    this.modelArtifactsBucket = new SecureBucket(this, 'ModelArtifactsBucket', {
+      bucketName: names.modelArtifactsBucket,
+      accessLogsBucket,
+      environment,
+      // Spot checkpoints only matter until their training job ends; each epoch overwrites them.
+      lifecycleRules: [{ id: 'expire-checkpoints', prefix: PREFIXES.checkpoints, expiration: environment.noncurrentVersionExpiration }],
+    });
+    this.mlflowArtifactsBucket = new SecureBucket(this, 'MlflowArtifactsBucket', {
+      bucketName: names.mlflowArtifactsBucket,
+      accessLogsBucket,
+      environment,
+    });
+
+    this.notifications = new NotificationsTopic(this, 'Notifications', {
+      topicName: names.notificationsTopic,
+      keyAlias: names.notificationsKeyAlias,
+      environment,
+      email: props.config.context.notification_email,
+    });
+
+    this.mlflow = new MlflowTrackingServer(this, 'Mlflow', {
+      trackingServerName: names.mlflowTrackingServer,
+      roleName: names.mlflowServerRole,
+      artifactBucket: this.mlflowArtifactsBucket,
+      artifactPrefix: PREFIXES.mlflowArtifacts,
+      environment,
+    });
+
+    this.sagemakerExecutionRole = new SageMakerExecutionRole(this, 'SageMakerExecutionRole', {
+      roleName: names.sagemakerExecutionRole,
+      trainingDataBucket: this.trainingDataBucket,
+      modelArtifactsBucket: this.modelArtifactsBucket,
+      mlflowArtifactsBucket: this.mlflowArtifactsBucket,
+      mlflowTrackingServerArn: this.mlflow.trackingServerArn,
+      imageRepositories: props.imageRepositories,
+    });
+
+    this.triggerRole = new TriggerRole(this, 'TriggerRole', {
+      roleName: names.lambdaExecutionRole,
+      trainingDataBucket: this.trainingDataBucket,
+      pipelineName: names.pipeline,
+      logGroupName: names.triggerLogGroup,
+    });
+
+    const outputs: Record<string, { value: string; description: string }> = {
+      TrainingDataBucketName: { value: this.trainingDataBucket.bucketName, description: 'Upload datasets to split_dataset/<version>/ (or sample_dataset/); code/ and config/ are written by the deploy workflow' },
+      ModelArtifactsBucketName: { value: this.modelArtifactsBucket.bucketName, description: 'Trained models and evaluation reports under pipelines/<execution id>/' },
+      MlflowArtifactsBucketName: { value: this.mlflowArtifactsBucket.bucketName, description: 'Artifact store of the MLflow tracking server' },
+      AccessLogsBucketName: { value: this.accessLogsBucket.bucketName, description: 'S3 server access logs of the other buckets' },
+      NotificationsTopicArn: { value: this.notifications.topic.topicArn, description: 'Pipeline status and trigger alarms; subscribe to it (email, chat) to be told' },
+      SageMakerExecutionRoleArn: { value: this.sagemakerExecutionRole.roleArn, description: 'Role the training and evaluation jobs run as' },
+      TriggerRoleArn: { value: this.triggerRole.roleArn, description: 'Role of the S3 training trigger Lambda' },
+      MlflowServerRoleArn: { value: this.mlflow.role.roleArn, description: 'Role the MLflow tracking server uses for its artifact store' },
+      MlflowTrackingServerArn: { value: this.mlflow.trackingServerArn, description: 'MLflow tracking URI for the sagemaker-mlflow plugin (MLFLOW_TRACKING_URI)' },
+      MlflowTrackingServerUrl: { value: this.mlflow.trackingServerUrl, description: 'MLflow server endpoint; open the UI with aws sagemaker create-presigned-mlflow-tracking-server-url' },
+    };
+    for (const [outputId, output] of Object.entries(outputs)) new CfnOutput(this, outputId, output);
+  }
+}

@@ -1,0 +1,72 @@
+import { type App, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { InfraConfig } from './config.ts';
+import { environmentPolicy } from './environment.ts';
+import { infraNames } from './names.ts';
+import { assertJobsRunAs, inspectPipelineDefinition, type PipelineDefinitionSource, roleArnFor } from './pipeline-definition.ts';
+import { S3TriggerStack } from './stacks/s3-trigger-stack.ts';
+import { SageMakerPipelineStack } from './stacks/sagemaker-pipeline-stack.ts';
+import { SharedResourcesStack } from './stacks/shared-resources-stack.ts';
+
+export interface YolopsAppProps {
+  readonly config: InfraConfig;
+  /** The compiled pipeline definition (`src/core/pipeline`). */
+  readonly pipelineDefinition: PipelineDefinitionSource;
+}
+
+export interface YolopsStacks {
+  readonly shared: SharedResourcesStack;
+  readonly pipeline: SageMakerPipelineStack;
+  readonly trigger: S3TriggerStack;
+}
+
+/**
+ * Adds the three yolops stacks to `app`, checked by cdk-nag's AwsSolutions pack at synth.
+ * Dependencies run one way: shared <- pipeline <- trigger.
+ */
+export function addYolopsStacks(app: App, props: YolopsAppProps): YolopsStacks {
+  const { context } = props.config;
+  const names = infraNames(context);
+  const policy = environmentPolicy(context.environment);
+  const env = { account: context.aws_account_id, region: context.aws_region };
+
+  const facts = inspectPipelineDefinition(props.pipelineDefinition);
+  assertJobsRunAs(facts, roleArnFor(context.aws_account_id, context.aws_region, names.sagemakerExecutionRole));
+
+  const shared = new SharedResourcesStack(app, 'SharedResourcesStack', {
+    env,
+    stackName: names.sharedResourcesStack,
+    description: `yolops ${context.project_name} (${context.environment}): buckets, roles, notifications, MLflow tracking server`,
+    config: props.config,
+    names,
+    environmentPolicy: policy,
+    imageRepositories: facts.imageRepositories,
+  });
+  const pipeline = new SageMakerPipelineStack(app, 'SageMakerPipelineStack', {
+    env,
+    stackName: names.pipelineStack,
+    description: `yolops ${context.project_name} (${context.environment}): SageMaker training pipeline and model registry`,
+    names,
+    environmentPolicy: policy,
+    pipelineDefinition: props.pipelineDefinition,
+    githubRepository: context.github_repository,
+  });
+  const trigger = new S3TriggerStack(app, 'S3TriggerStack', {
+    env,
+    stackName: names.triggerStack,
+    description: `yolops ${context.project_name} (${context.environment}): S3 upload trigger and its alarms`,
+    names,
+    environmentPolicy: policy,
+  });
+  // The stacks refer to each other by deterministic names, not CloudFormation exports, so the deployment
+  // order is stated here rather than inferred.
+  pipeline.addStackDependency(shared, 'the pipeline and its role use the shared buckets, roles and topic by name');
+  trigger.addStackDependency(shared, 'the trigger uses the shared bucket, role and topic by name');
+  trigger.addStackDependency(pipeline, 'the trigger starts the pipeline by name');
+
+  for (const [key, value] of [['project', context.project_name], ['environment', context.environment], ['managed-by', 'yolops-cdk']] as const) {
+    Tags.of(app).add(key, value);
+  }
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { shared, pipeline, trigger };
+}

@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { synthesizeTrainingPipelineFromFiles } from '../../../src/core/pipeline/index.ts';
+import { REPO_ROOT, SYNTH_TIMEOUT, tempDir } from './helpers.ts';
+
+/** The environment of a machine with no AWS credentials at all. */
+function withoutAws(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const clean = Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('AWS_') && !key.startsWith('CDK_')));
+  return {
+    ...clean,
+    PATH: `${join(REPO_ROOT, 'node_modules/.bin')}:${env.PATH ?? ''}`,
+    // Nothing to find there, and probing the instance metadata service only adds seconds.
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    CDK_DISABLE_CLI_TELEMETRY: 'true',
+  };
+}
+
+describe('the real CDK CLI', () => {
+  it('synthesizes every stack with no AWS credentials (cdk synth --quiet)', { timeout: SYNTH_TIMEOUT }, () => {
+    const outdir = tempDir('cdk-cli-');
+    const result = spawnSync(join(REPO_ROOT, 'node_modules/.bin/cdk'), ['synth', '--quiet', '--no-notices', '--output', outdir], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: withoutAws(process.env),
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(readdirSync(outdir).filter((f) => f.endsWith('.template.json')).sort()).toEqual([
+      'S3TriggerStack.template.json',
+      'SageMakerPipelineStack.template.json',
+      'SharedResourcesStack.template.json',
+    ]);
+    // What the CLI deployed is what the compiler emits from the same files.
+    const template = JSON.parse(readFileSync(join(outdir, 'SageMakerPipelineStack.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: { PipelineDefinition?: { PipelineDefinitionBody: unknown } } }>;
+    };
+    const pipeline = Object.values(template.Resources).find((r) => r.Type === 'AWS::SageMaker::Pipeline');
+    expect(pipeline?.Properties.PipelineDefinition?.PipelineDefinitionBody).toBe(synthesizeTrainingPipelineFromFiles({ root: REPO_ROOT }).json);
+  });
+});

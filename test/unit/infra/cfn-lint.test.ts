@@ -1,0 +1,44 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, SYNTH_TIMEOUT, synthTestApp } from './helpers.ts';
+
+const CFN_LINT = join(REPO_ROOT, '.venv/bin/cfn-lint');
+
+interface Finding {
+  Rule: { Id: string; Description: string };
+  Level: 'Error' | 'Warning' | 'Informational';
+  Filename: string;
+  Message: string;
+}
+
+function lint(templates: string[]): Finding[] {
+  try {
+    execFileSync(CFN_LINT, ['--format', 'json', '--', ...templates], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return [];
+  } catch (error) {
+    // cfn-lint exits non-zero when it finds anything (2 errors, 4 warnings, 8 informational, or'ed).
+    const stdout = (error as { stdout?: string }).stdout ?? '';
+    if (!stdout.trim().startsWith('[')) throw error;
+    return JSON.parse(stdout) as Finding[];
+  }
+}
+
+describe('cfn-lint (from .venv) on every synthesized template', () => {
+  it('dev, and prod with GitHub OIDC and email: zero errors', { timeout: SYNTH_TIMEOUT }, () => {
+    expect(existsSync(CFN_LINT), `${CFN_LINT} is missing: run node scripts/setup.ts (it installs training/requirements-dev.txt)`).toBe(true);
+    // One cfn-lint run for all six templates: its start-up dominates.
+    const templates = [{}, { context: { environment: 'prod', github_repository: 'acme/yolops', notification_email: 'ml@example.com' } }].flatMap((options) => {
+      const { outdir } = synthTestApp(options);
+      return readdirSync(outdir)
+        .filter((f) => f.endsWith('.template.json'))
+        .map((f) => join(outdir, f));
+    });
+    expect(templates).toHaveLength(6);
+    const findings = lint(templates);
+    expect(findings.filter((f) => f.Level === 'Error')).toEqual([]);
+    // The only warnings are W3005 (redundant DependsOn) on the CDK's own custom resource providers.
+    expect(findings.filter((f) => f.Level === 'Warning' && !(f.Rule.Id === 'W3005' && /CustomResourceProvider|AWS679f53fac002430cb0da5b7982bd2287/.test(f.Message)))).toEqual([]);
+  });
+});

@@ -1,0 +1,128 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll } from 'vitest';
+import { parseCdkContext } from '../../../src/core/config/cdk-context.ts';
+import { parseTrainingConfig } from '../../../src/core/config/training-config.ts';
+import { loadMetricDefinitions } from '../../../src/core/pipeline/index.ts';
+import type { InfraConfig } from '../../../src/infra/config.ts';
+import type { PipelineDefinitionSource } from '../../../src/infra/pipeline-definition.ts';
+import { compilePipelineDefinition } from '../../../src/infra/pipeline-source.ts';
+import { addYolopsStacks, type YolopsStacks } from '../../../src/infra/yolops-app.ts';
+
+export const REPO_ROOT = join(import.meta.dirname, '../../..');
+
+let tempRoot: string | undefined;
+
+/** A fresh temporary folder, removed with all the others after the test file that asked for it. */
+export function tempDir(prefix: string): string {
+  tempRoot ??= mkdtempSync(join(tmpdir(), 'yolops-infra-tests-'));
+  return mkdtempSync(join(tempRoot, prefix));
+}
+
+// Registered while the importing test file is collected, so it runs after that file's tests.
+afterAll(() => {
+  if (tempRoot !== undefined) rmSync(tempRoot, { recursive: true, force: true });
+  tempRoot = undefined;
+});
+
+/** cdk.json's context as the CDK CLI would pass it (yolops keys and feature flags). */
+export function cdkJsonContext(): Record<string, unknown> {
+  return (JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+}
+
+export function repoTrainingConfig(): unknown {
+  return JSON.parse(readFileSync(join(REPO_ROOT, 'training-config.json'), 'utf8'));
+}
+
+export interface TestAppOptions {
+  /** Overrides of cdk.json's context. */
+  readonly context?: Record<string, unknown>;
+  /** Overrides of training-config.json. */
+  readonly training?: Record<string, unknown>;
+  /** @default - the compiler's definition for this config, as app.ts deploys it */
+  readonly pipelineDefinition?: PipelineDefinitionSource;
+}
+
+export function testConfig(options: TestAppOptions = {}): { config: InfraConfig; flags: Record<string, unknown> } {
+  const all = { ...cdkJsonContext(), ...options.context };
+  const flags = Object.fromEntries(Object.entries(all).filter(([k]) => k.includes(':')));
+  const own = Object.fromEntries(Object.entries(all).filter(([k]) => !k.includes(':')));
+  const training = parseTrainingConfig({ ...(repoTrainingConfig() as object), ...options.training });
+  const metricDefinitions = loadMetricDefinitions(join(REPO_ROOT, 'training/metric_definitions.json'));
+  return { config: { context: parseCdkContext(own), training, metricDefinitions }, flags };
+}
+
+export interface TestApp {
+  readonly app: App;
+  readonly stacks: YolopsStacks;
+  readonly config: InfraConfig;
+  readonly outdir: string;
+}
+
+/** Builds the app as app.ts does, with cdk.json's feature flags, into a temp cloud assembly folder. */
+export function buildTestApp(options: TestAppOptions = {}): TestApp {
+  const { config, flags } = testConfig(options);
+  const outdir = tempDir('cdk-');
+  const app = new App({ outdir, context: flags });
+  const stacks = addYolopsStacks(app, { config, pipelineDefinition: options.pipelineDefinition ?? compilePipelineDefinition(config) });
+  return { app, stacks, config, outdir };
+}
+
+export interface SynthesizedApp extends TestApp {
+  readonly shared: Template;
+  readonly pipeline: Template;
+  readonly trigger: Template;
+}
+
+/** Builds and synthesizes the app; cdk-nag runs during synth and throws on any unacknowledged finding. */
+export function synthTestApp(options: TestAppOptions = {}): SynthesizedApp {
+  const built = buildTestApp(options);
+  built.app.synth();
+  return {
+    ...built,
+    shared: Template.fromStack(built.stacks.shared),
+    pipeline: Template.fromStack(built.stacks.pipeline),
+    trigger: Template.fromStack(built.stacks.trigger),
+  };
+}
+
+/** The type of every resource of a template, counted. */
+export function resourceCounts(template: Template): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const resource of Object.values(template.toJSON().Resources as Record<string, { Type: string }>)) {
+    counts[resource.Type] = (counts[resource.Type] ?? 0) + 1;
+  }
+  return counts;
+}
+
+interface PolicyStatementJson {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, unknown>;
+}
+
+/** Every statement of the identity policies attached to the role with logical id `roleLogicalId`. */
+export function statementsOfRole(template: Template, roleLogicalId: string): PolicyStatementJson[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.values(policies)
+    .filter((p) => (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleLogicalId }) || r === roleLogicalId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as PolicyStatementJson[]);
+}
+
+export function logicalIdOf(template: Template, type: string, props: Record<string, unknown>): string {
+  const found = Object.keys(template.findResources(type, { Properties: props }));
+  if (found.length !== 1) throw new Error(`expected one ${type} with ${JSON.stringify(props)}, found ${found.length}`);
+  return found[0] as string;
+}
+
+export function actionsOf(statement: PolicyStatementJson): string[] {
+  return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+}
+
+/** Synthesis bundles the trigger and runs cdk-nag: seconds alone, much longer on a busy 2-core CI runner. */
+export const SYNTH_TIMEOUT = 180_000;
