@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const major = Number(process.versions.node.split('.')[0]);
 if (major === 24) {
-  await import('../src/cli/main.ts');
+  const { main } = await import('../src/cli/main.ts');
+  process.exitCode = await main(process.argv.slice(2));
 } else {
   const node24 = join(root, 'node_modules', '.bin', 'node');
   if (!existsSync(node24)) {

@@ -1,7 +1,13 @@
 // The `yolops` command: a thin shell that parses arguments and calls the libraries in core/ and local/.
 import { Command, CommanderError } from 'commander';
 import { registerDatasetCommands } from './commands/dataset.ts';
+import { registerDemoCommand } from './commands/demo.ts';
+import { registerLocalCommands } from './commands/local.ts';
+import { registerMlflowCommand } from './commands/mlflow.ts';
+import { registerModelsCommands } from './commands/models.ts';
 import { registerPipelineCommands } from './commands/pipeline.ts';
+import { registerRunCommand } from './commands/run.ts';
+import { registerRunsCommands } from './commands/runs.ts';
 import { EXIT, reportError } from './output.ts';
 import { findProject, type Project } from './project.ts';
 
@@ -14,6 +20,12 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDatasetCommands(program);
   registerPipelineCommands(program, getProject);
+  registerRunCommand(program, getProject);
+  registerRunsCommands(program, getProject);
+  registerModelsCommands(program, getProject);
+  registerLocalCommands(program, getProject);
+  registerMlflowCommand(program, getProject);
+  registerDemoCommand(program, getProject);
   return program;
 }
 
@@ -30,4 +42,3 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));

@@ -22,7 +22,30 @@ export function resourceNames(context: Pick<CdkContext, 'project_name' | 'aws_ac
     triggerFunction: `${p}-training-trigger`,
     notificationsTopic: `${p}-notifications`,
     mlflowTrackingServer: `${p}-mlflow`,
+    sharedResourcesStack: `${p}-SharedResourcesStack`,
+    pipelineStack: `${p}-SageMakerPipelineStack`,
+    triggerStack: `${p}-S3TriggerStack`,
+    datasetUploadRule: `${p}-dataset-upload-trigger`,
+    sampleDatasetRule: `${p}-sample-dataset-trigger`,
+    pipelineStatusRule: `${p}-pipeline-status`,
+    pipelineStepFailedRule: `${p}-pipeline-step-failed`,
+    triggerErrorsAlarm: `${p}-training-trigger-errors`,
+    triggerFailedInvocationsAlarm: `${p}-training-trigger-failed-invocations`,
+    triggerLogGroup: `/aws/lambda/${p}-training-trigger`,
+    notificationsKeyAlias: `alias/${p}-notifications`,
   } as const;
 }
 
 export type ResourceNames = ReturnType<typeof resourceNames>;
+
+/** S3 prefixes with a meaning (main seed: bucket layout; docs/contracts.md: the pipeline). */
+export const PREFIXES = {
+  splitDataset: 'split_dataset/',
+  sampleDataset: 'sample_dataset/',
+  code: 'code/',
+  config: 'config/',
+  trainingConfigKey: 'config/training-config.json',
+  pipelines: 'pipelines/',
+  checkpoints: 'checkpoints/',
+  mlflowArtifacts: 'artifacts/',
+} as const;

@@ -2,7 +2,7 @@ import { type App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { InfraConfig } from './config.ts';
 import { environmentPolicy } from './environment.ts';
-import { infraNames } from './names.ts';
+import { resourceNames } from '../core/naming.ts';
 import { assertJobsRunAs, inspectPipelineDefinition, type PipelineDefinitionSource, roleArnFor } from './pipeline-definition.ts';
 import { S3TriggerStack } from './stacks/s3-trigger-stack.ts';
 import { SageMakerPipelineStack } from './stacks/sagemaker-pipeline-stack.ts';
@@ -26,7 +26,7 @@ export interface YolopsStacks {
  */
 export function addYolopsStacks(app: App, props: YolopsAppProps): YolopsStacks {
   const { context } = props.config;
-  const names = infraNames(context);
+  const names = resourceNames(context);
   const policy = environmentPolicy(context.environment);
   const env = { account: context.aws_account_id, region: context.aws_region };
 

@@ -56,9 +56,9 @@ export function registerDatasetCommands(program: Command): void {
       try {
         const result = await validateDataset(store, { bucket, prefix: '' }, { maxProblemsPerKind: options.maxProblems });
         // Paths relative to the dataset read the same whichever directory it was validated in.
-        const shown = { ...result, dataset: { ...result.dataset, uri: target, bucket: undefined } };
+        const shown = { ...result, dataset: { ...result.dataset, uri: target, bucket: '' } };
         if (options.json) printJson(shown);
-        else process.stdout.write(`${formatValidation(shown as typeof result)}\n`);
+        else process.stdout.write(`${formatValidation(shown)}\n`);
         if (!result.valid) process.exitCode = EXIT.failed;
       } finally {
         close();

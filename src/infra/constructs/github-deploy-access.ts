@@ -2,7 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { type IRole, OidcProviderNative, OpenIdConnectPrincipal, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { PREFIXES } from '../names.ts';
+import { PREFIXES } from '../../core/naming.ts';
 import { acknowledgeBucketGrants } from '../nag.ts';
 
 const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';

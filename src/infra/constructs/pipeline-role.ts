@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { PREFIXES } from '../names.ts';
+import { PREFIXES } from '../../core/naming.ts';
 import { acknowledge, acknowledgeBucketGrants } from '../nag.ts';
 
 /** SageMaker Pipelines names the jobs it starts `pipelines-{execution id}-{step}-{suffix}`. */

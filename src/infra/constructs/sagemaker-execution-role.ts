@@ -2,7 +2,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { PREFIXES } from '../names.ts';
+import { PREFIXES } from '../../core/naming.ts';
 import { acknowledge, acknowledgeBucketGrants } from '../nag.ts';
 import type { EcrRepositoryReference } from '../pipeline-definition.ts';
 

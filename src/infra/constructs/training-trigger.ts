@@ -9,7 +9,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { EnvironmentPolicy } from '../environment.ts';
-import { PREFIXES } from '../names.ts';
+import { PREFIXES } from '../../core/naming.ts';
 
 /** The handler source, bundled with esbuild at synth time (no Docker). */
 export const TRIGGER_HANDLER_ENTRY = fileURLToPath(new URL('../../trigger/handler.ts', import.meta.url));

@@ -6,10 +6,10 @@ import type { Construct } from 'constructs';
 import { TrainingTrigger } from '../constructs/training-trigger.ts';
 import { TriggerAlarms } from '../constructs/trigger-alarms.ts';
 import type { EnvironmentPolicy } from '../environment.ts';
-import type { InfraNames } from '../names.ts';
+import type { ResourceNames } from '../../core/naming.ts';
 
 export interface S3TriggerStackProps extends StackProps {
-  readonly names: InfraNames;
+  readonly names: ResourceNames;
   readonly environmentPolicy: EnvironmentPolicy;
 }
 

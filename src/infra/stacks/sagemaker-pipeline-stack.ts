@@ -9,11 +9,11 @@ import { PipelineNotifications } from '../constructs/pipeline-notifications.ts';
 import { PipelineRole } from '../constructs/pipeline-role.ts';
 import { TrainingPipeline } from '../constructs/training-pipeline.ts';
 import type { EnvironmentPolicy } from '../environment.ts';
-import type { InfraNames } from '../names.ts';
+import type { ResourceNames } from '../../core/naming.ts';
 import type { PipelineDefinitionSource } from '../pipeline-definition.ts';
 
 export interface SageMakerPipelineStackProps extends StackProps {
-  readonly names: InfraNames;
+  readonly names: ResourceNames;
   readonly environmentPolicy: EnvironmentPolicy;
   /** The compiled definition (from `src/core/pipeline`); deployed unchanged. */
   readonly pipelineDefinition: PipelineDefinitionSource;
@@ -26,7 +26,7 @@ export interface SageMakerPipelineStackProps extends StackProps {
 
 /**
  * The training pipeline, its role, the model registry, and the notifications of its executions.
- * Resources of SharedResourcesStack are referenced by their deterministic names (see infraNames), not by
+ * Resources of SharedResourcesStack are referenced by their deterministic names (see resourceNames in core/naming.ts), not by
  * CloudFormation exports: the compiled definition names them in plain text anyway, and exports would pin the
  * shared stack (an export in use cannot change).
  */

@@ -8,12 +8,12 @@ import { SageMakerExecutionRole } from '../constructs/sagemaker-execution-role.t
 import { SecureBucket } from '../constructs/secure-bucket.ts';
 import { TriggerRole } from '../constructs/trigger-role.ts';
 import type { EnvironmentPolicy } from '../environment.ts';
-import { type InfraNames, PREFIXES } from '../names.ts';
+import { PREFIXES, type ResourceNames } from '../../core/naming.ts';
 import type { EcrRepositoryReference } from '../pipeline-definition.ts';
 
 export interface SharedResourcesStackProps extends StackProps {
   readonly config: InfraConfig;
-  readonly names: InfraNames;
+  readonly names: ResourceNames;
   readonly environmentPolicy: EnvironmentPolicy;
   /** The repositories of the images the pipeline's jobs run; the SageMaker role may pull from these only. */
   readonly imageRepositories: readonly EcrRepositoryReference[];

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
@@ -71,6 +71,7 @@ describe('cdk.json context', () => {
     expect(() => loadCdkContext(file)).toThrow(/cannot read it as JSON/);
     writeFileSync(file, JSON.stringify({ app: 'x' }));
     expect(() => loadCdkContext(file)).toThrow(/context: must be an object/);
+    rmSync(dir, { recursive: true });
   });
 
   it('derives the seed names', () => {

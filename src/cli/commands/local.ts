@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { localTrainingConfig } from '../../core/config/training-config.ts';
+import { resourceNames } from '../../core/naming.ts';
+import { loadMetricDefinitions, synthesizeTrainingPipeline } from '../../core/pipeline/index.ts';
+import { localLayout, watchLocally, type WatchEvent } from '../../local/index.ts';
+import { info } from '../output.ts';
+import { integerOption } from '../options.ts';
+import { loadProjectConfig, type Project } from '../project.ts';
+import { progressPrinter } from '../render/progress.ts';
+
+function printWatchEvent(event: WatchEvent): void {
+  switch (event.type) {
+    case 'watching':
+      info(`watching ${event.bucket} (${event.prefixes.join(', ')}); drop a dataset version folder (with data.yaml) there; Ctrl-C stops`);
+      break;
+    case 'dataset-waiting':
+      info(`  ${event.key}: waiting (${event.reason})`);
+      break;
+    case 'dataset-starting':
+      info(`${event.key}: complete, starting an execution on ${event.inputDataUri}`);
+      break;
+    case 'dataset-finished':
+      info(`${event.key}: execution ${event.executionId ?? '-'} ${event.status ?? 'ended'}`);
+      break;
+    case 'dataset-start-failed':
+      info(`${event.key}: not started: ${event.error}`);
+      break;
+    case 'scan-failed':
+      info(`warning: scanning the bucket failed: ${event.error}`);
+      break;
+  }
+}
+
+export function registerLocalCommands(program: Command, project: () => Project): void {
+  const local = program.command('local').description('the local backend');
+  local
+    .command('watch')
+    .description('watch the local training-data bucket (split_dataset/, sample_dataset/) and start one execution per complete dataset version, as the S3 trigger does on AWS')
+    .option('--settle <seconds>', 'how long a complete version must stay unchanged before it starts', integerOption('--settle', 0), 10)
+    .action(async (options: { settle: number }) => {
+      const p = project();
+      const { context, training } = loadProjectConfig(p);
+      const { json } = synthesizeTrainingPipeline({
+        context,
+        training: localTrainingConfig(training),
+        metricDefinitions: loadMetricDefinitions(`${p.trainingCodeDir}/metric_definitions.json`),
+      });
+      info(`bucket folder: ${localLayout(p.localRoot).buckets}/${resourceNames(context).trainingDataBucket}`);
+      const controller = new AbortController();
+      const stop = (): void => controller.abort(new Error('stopped'));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        await watchLocally({
+          root: p.localRoot,
+          definition: json,
+          context,
+          trainingDir: p.trainingCodeDir,
+          signal: controller.signal,
+          settleMs: options.settle * 1000,
+          onEvent: progressPrinter(),
+          onWatchEvent: printWatchEvent,
+        });
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
+}

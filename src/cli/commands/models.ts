@@ -1,0 +1,80 @@
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { resourceNames } from '../../core/naming.ts';
+import { localLayout, LocalModelRegistry, RegistryError, type ModelVersionRecord } from '../../local/index.ts';
+import { EXIT, printJson, table, UserError } from '../output.ts';
+import { integerOption } from '../options.ts';
+import { loadProjectConfig, type Project } from '../project.ts';
+
+function formatVersion(v: ModelVersionRecord): string {
+  const lines = [
+    `${v.modelPackageGroupName} version ${v.version}: ${v.approvalStatus}`,
+    `  artifact:  ${v.artifactUri}`,
+    `  metrics:   ${Object.entries(v.metrics).map(([k, n]) => `${k === 'mAP50_95' ? 'mAP50-95' : k} ${n.toFixed(4)}`).join(', ') || '-'}`,
+    `  lineage:   execution ${v.lineage.executionId ?? '-'}, dataset ${v.lineage.datasetUri ?? '-'}, code ${v.lineage.codeVersion ?? '-'}`,
+    `  created:   ${v.createdAt}`,
+  ];
+  for (const change of v.approvalHistory) lines.push(`  ${change.at}: ${change.from} -> ${change.to} by ${change.by}${change.reason ? ` (${change.reason})` : ''}`);
+  return lines.join('\n');
+}
+
+export function registerModelsCommands(program: Command, project: () => Project): void {
+  const models = program.command('models').description('the local model registry (versions, metrics, approval)');
+  const open = (): { registry: LocalModelRegistry; group: string } => {
+    const p = project();
+    return { registry: new LocalModelRegistry(localLayout(p.localRoot).registry), group: resourceNames(loadProjectConfig(p).context).modelPackageGroup };
+  };
+  const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof RegistryError) throw new UserError(error.message, error.code === 'NotFound' || error.code === 'InvalidInput' ? EXIT.usage : EXIT.failed, { cause: error });
+      throw error;
+    }
+  };
+
+  models
+    .command('list')
+    .description('versions of the model package group, newest first')
+    .option('--json', 'print them as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const { registry, group } = open();
+      const versions = (await registry.list(group)).sort((a, b) => b.version - a.version);
+      if (options.json) return printJson(versions);
+      if (versions.length === 0) return void process.stdout.write(`no versions in ${group} yet\n`);
+      process.stdout.write(
+        `${table(
+          ['version', 'status', 'mAP50-95', 'mAP50', 'created', 'execution'],
+          versions.map((v) => [String(v.version), v.approvalStatus, v.metrics['mAP50_95']?.toFixed(4) ?? '-', v.metrics['mAP50']?.toFixed(4) ?? '-', v.createdAt.replace('T', ' ').slice(0, 19), v.lineage.executionId ?? '-']),
+        )}\n`,
+      );
+    });
+
+  models
+    .command('show')
+    .description('one version: artifact, metrics, lineage, approval history')
+    .argument('<version>', 'version number', integerOption('<version>', 1))
+    .option('--json', 'print it as JSON')
+    .action(async (version: number, options: { json?: boolean }) => {
+      const { registry, group } = open();
+      const v = await wrap(() => registry.get(group, version));
+      if (options.json) printJson(v);
+      else process.stdout.write(`${formatVersion(v)}\n`);
+    });
+
+  for (const action of ['approve', 'reject'] as const) {
+    models
+      .command(action)
+      .description(`${action} a version (records who, when and why)`)
+      .argument('<version>', 'version number', integerOption('<version>', 1))
+      .option('--reason <text>', 'why, kept in the approval history')
+      .option('--json', 'print the updated version as JSON')
+      .action(async (version: number, options: { reason?: string; json?: boolean }) => {
+        const { registry, group } = open();
+        const input = { by: userInfo().username, ...(options.reason ? { reason: options.reason } : {}) };
+        const v = await wrap(() => (action === 'approve' ? registry.approve(group, version, input) : registry.reject(group, version, input)));
+        if (options.json) printJson(v);
+        else process.stdout.write(`${group} version ${v.version}: ${v.approvalStatus}\n`);
+      });
+  }
+}

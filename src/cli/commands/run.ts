@@ -1,0 +1,97 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { localTrainingConfig } from '../../core/config/training-config.ts';
+import { loadMetricDefinitions, synthesizeTrainingPipeline } from '../../core/pipeline/index.ts';
+import { DatasetRejectedError, runPipelineLocally, type ExecutionRecord, type RunEvent } from '../../local/index.ts';
+import { EXIT, info, printJson, UserError } from '../output.ts';
+import { loadProjectConfig, type Project } from '../project.ts';
+import { buildExecutionReport, formatExecutionReport } from '../render/execution-report.ts';
+import { progressPrinter } from '../render/progress.ts';
+
+export interface LocalRunRequest {
+  datasetDir?: string;
+  inputDataUri?: string;
+  datasetVersion?: string;
+  parameters: Record<string, string>;
+  verbose?: boolean;
+  onEvent?: (event: RunEvent) => void;
+}
+
+/** The compiled pipeline (with training-config.json's local_overrides as defaults) run by the local runner. */
+export async function runLocally(project: Project, request: LocalRunRequest): Promise<ExecutionRecord> {
+  const { context, training } = loadProjectConfig(project);
+  const { json } = synthesizeTrainingPipeline({
+    context,
+    training: localTrainingConfig(training),
+    metricDefinitions: loadMetricDefinitions(`${project.trainingCodeDir}/metric_definitions.json`),
+  });
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const print = progressPrinter({ verbose: request.verbose ?? false });
+  try {
+    return await runPipelineLocally({
+      root: project.localRoot,
+      definition: json,
+      context,
+      trainingDir: project.trainingCodeDir,
+      validateDataset: true,
+      parameterOverrides: request.parameters,
+      signal: controller.signal,
+      onEvent: (event) => {
+        print(event);
+        request.onEvent?.(event);
+      },
+      ...(request.datasetDir ? { datasetDir: request.datasetDir } : {}),
+      ...(request.datasetVersion ? { datasetVersion: request.datasetVersion } : {}),
+      ...(request.inputDataUri ? { inputDataUri: request.inputDataUri } : {}),
+    });
+  } catch (error) {
+    if (error instanceof DatasetRejectedError) throw new UserError(error.message, EXIT.failed, { cause: error });
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function collectParameter(value: string, previous: Record<string, string>): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new UserError(`--param expects Name=value (e.g. --param Epochs=5), got "${value}"`);
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+export function registerRunCommand(program: Command, project: () => Project): void {
+  program
+    .command('run')
+    .description('run the pipeline locally on a dataset: train, evaluate, gate, register, notify')
+    .option('--dataset <dir>', 'a local YOLO dataset folder; uploaded as a new version under split_dataset/ in the local training-data bucket')
+    .option('--input <s3-uri>', 'a dataset version already in the local training-data bucket (s3://<bucket>/split_dataset/<version>/)')
+    .option('--version <name>', 'the version folder name for --dataset (default: local-<timestamp>)')
+    .option('--param <Name=value>', 'override a pipeline parameter (repeatable), e.g. --param Epochs=5 --param QualityThreshold=0.3', collectParameter, {})
+    .option('--verbose', 'stream the jobs\' output')
+    .option('--json', 'print the execution record as JSON when done')
+    .action(async (options: { dataset?: string; input?: string; version?: string; param: Record<string, string>; verbose?: boolean; json?: boolean }) => {
+      if (!options.dataset === !options.input) throw new UserError('give exactly one of --dataset <dir> or --input <s3-uri>');
+      if (options.dataset && !(existsSync(options.dataset) && statSync(options.dataset).isDirectory())) {
+        throw new UserError(`--dataset ${options.dataset} is not a directory`);
+      }
+      const p = project();
+      const record = await runLocally(p, {
+        parameters: options.param,
+        ...(options.dataset ? { datasetDir: resolve(options.dataset) } : {}),
+        ...(options.input ? { inputDataUri: options.input } : {}),
+        ...(options.version ? { datasetVersion: options.version } : {}),
+        ...(options.verbose ? { verbose: true } : {}),
+      });
+      const report = await buildExecutionReport(p.localRoot, record);
+      if (options.json) printJson(report);
+      else {
+        info('');
+        process.stdout.write(`${formatExecutionReport(report)}\n`);
+      }
+      if (record.status !== 'Succeeded') process.exitCode = EXIT.failed;
+    });
+}

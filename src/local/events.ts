@@ -1,0 +1,17 @@
+import type { ExecutionRecord, StepStatus } from './executions/execution-record.ts';
+import type { ConditionResult } from './pipeline/conditions.ts';
+
+/** Progress of a local execution, for the CLI to render. Events are informational: the record is the truth. */
+export type RunEvent =
+  | { type: 'execution-started'; executionId: string; pipelineName: string; executionDir: string }
+  | { type: 'mlflow-server-started'; url: string }
+  | { type: 'step-started'; executionId: string; step: string; stepType: string }
+  | { type: 'step-finished'; executionId: string; step: string; stepType: string; status: StepStatus; durationSeconds?: number; failureReason?: string; notExecutedReason?: string }
+  | { type: 'epoch'; executionId: string; step: string; epoch: number; epochs: number; metrics: Record<string, number> }
+  | { type: 'log'; executionId: string; step: string; line: string }
+  | { type: 'condition'; executionId: string; step: string; outcome: boolean; conditions: ConditionResult[] }
+  | { type: 'notification'; channel: string; ok: boolean; error?: string }
+  | { type: 'warning'; message: string }
+  | { type: 'execution-finished'; record: ExecutionRecord };
+
+export type RunEventListener = (event: RunEvent) => void;

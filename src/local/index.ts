@@ -1,0 +1,23 @@
+/**
+ * The local backend: runs the compiled SageMaker Pipeline definition on this machine (a folder per bucket, a
+ * local MLflow server, a local model registry, console/webhook notifications) and watches for datasets.
+ * The CLI (`yolops run|runs|models|watch`) is a thin layer over these exports.
+ */
+export { runPipelineLocally, uploadDataset, newExecutionId, DatasetRejectedError, type RunPipelineLocallyOptions } from './run-pipeline.ts';
+export { watchLocally, DatasetWatcher, type WatchLocallyOptions, type DatasetWatcherOptions, type WatchEvent, type StartOutcome } from './watch.ts';
+export type { RunEvent, RunEventListener } from './events.ts';
+export { localLayout, REPO_ROOT, type LocalLayout } from './layout.ts';
+export { ExecutionStore, type ExecutionSummary } from './executions/execution-store.ts';
+export type { ExecutionRecord, StepRecord, ExecutionStatus, StepStatus, ConditionDecision, RegisteredModelRef, MlflowRef, NotificationRecord, EpochProgress } from './executions/execution-record.ts';
+export { LocalModelRegistry, RegistryError, type RegisterModelInput, type ApprovalInput, type RegistryErrorCode } from './registry/model-registry.ts';
+export { APPROVAL_STATUSES, type ApprovalStatus, type ModelVersionRecord, type ApprovalChange, type ModelLineage } from './registry/model-version.ts';
+export { startMlflowServer, withMlflowServer, MlflowServerError, type MlflowServer, type MlflowServerOptions } from './mlflow-server.ts';
+export { MlflowClient, type MlflowRunRef } from './mlflow/mlflow-client.ts';
+export { ConsoleChannel, WebhookChannel, channelsFromEnv, sendNotifications, type NotificationChannel, type WebhookOptions } from './notify/notifier.ts';
+export { notificationFromRecord, summaryLine, type PipelineNotification } from './notify/notification.ts';
+export { buildCodeBundle, publishCodeBundle, bundleFiles, type CodeBundle, type PublishedCodeBundle } from './code-bundle.ts';
+export { parsePipelineDefinition, type ParsedPipeline, type StepNode } from './pipeline/definition.ts';
+export { PipelineDefinitionError, type DefinitionProblem } from './pipeline/errors.ts';
+export { ParameterValueError, type ParameterOverride, type ParameterValue } from './pipeline/parameters.ts';
+export { pythonEnvironment, type PythonEnvironment } from './python-env.ts';
+export { localParameterOverrides } from './local-parameters.ts';

@@ -1,0 +1,216 @@
+import { userInfo } from 'node:os';
+import { readdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createFileExclusive, isErrnoCode, readJsonFileIfExists, writeJsonAtomic } from '../fs/atomic-file.ts';
+import { isJsonObject } from '../json.ts';
+import { LOCAL_ARN_PREFIX } from '../pipeline/interpreter.ts';
+import { isApprovalStatus, type ApprovalStatus, type ModelLineage, type ModelVersionRecord } from './model-version.ts';
+
+export type RegistryErrorCode = 'NotFound' | 'InvalidTransition' | 'InvalidInput' | 'Busy';
+
+export class RegistryError extends Error {
+  readonly code: RegistryErrorCode;
+  constructor(code: RegistryErrorCode, message: string) {
+    super(message);
+    this.name = 'RegistryError';
+    this.code = code;
+  }
+}
+
+export interface RegisterModelInput {
+  modelPackageGroupName: string;
+  artifactUri: string;
+  /** @default 'PendingManualApproval' */
+  approvalStatus?: ApprovalStatus;
+  description?: string;
+  metrics: Record<string, number>;
+  modelQualityStatisticsUri?: string;
+  lineage: ModelLineage;
+  customerMetadata?: Record<string, string>;
+  now?: Date;
+}
+
+export interface ApprovalInput {
+  /** Who decides; defaults to the OS user. */
+  by?: string;
+  reason?: string;
+  now?: Date;
+}
+
+const GROUP_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/; // SageMaker's ModelPackageGroupName
+const VERSION_FILE = /^(\d+)\.json$/;
+const MAX_ALLOCATION_ATTEMPTS = 1000;
+const LOCK_WAIT_MS = 10_000;
+
+/**
+ * The local model registry: `registry/<group>/<version>.json`.
+ *
+ * - Versions are 1, 2, ... per group. A new version is published with an exclusive create of its file (a
+ *   hard link of a complete temp file), so two registrations at once get different numbers and no reader
+ *   ever sees a half-written version.
+ * - Status changes rewrite the file atomically under a per-version lock and append to `approvalHistory`.
+ * - Transitions (as SageMaker allows, with one rule of ours): Pending -> Approved or Rejected; Approved ->
+ *   Rejected (withdraw a model); Rejected -> Approved only with a reason, since it overrules an earlier
+ *   decision. Approving an Approved version, or rejecting a Rejected one, is an idempotent no-op that adds no
+ *   history. Nothing goes back to PendingManualApproval.
+ */
+export class LocalModelRegistry {
+  readonly dir: string;
+
+  constructor(registryDir: string) {
+    this.dir = registryDir;
+  }
+
+  private groupDir(group: string): string {
+    if (!GROUP_NAME.test(group)) throw new RegistryError('InvalidInput', `invalid model package group name ${JSON.stringify(group)}: 1-63 letters, digits and "-", starting and ending with a letter or digit`);
+    return join(this.dir, group);
+  }
+
+  private versionPath(group: string, version: number): string {
+    if (!Number.isSafeInteger(version) || version < 1) throw new RegistryError('InvalidInput', `invalid model version ${version}: versions are 1, 2, ...`);
+    return join(this.groupDir(group), `${version}.json`);
+  }
+
+  async register(input: RegisterModelInput): Promise<ModelVersionRecord> {
+    const group = input.modelPackageGroupName;
+    const status = input.approvalStatus ?? 'PendingManualApproval';
+    if (!isApprovalStatus(status)) throw new RegistryError('InvalidInput', `invalid approval status ${JSON.stringify(status)}`);
+    const existing = await this.versionNumbers(group);
+    let version = (existing.at(-1) ?? 0) + 1;
+    for (let attempt = 0; attempt < MAX_ALLOCATION_ATTEMPTS; attempt++, version++) {
+      const record: ModelVersionRecord = {
+        schemaVersion: 1,
+        modelPackageGroupName: group,
+        version,
+        modelPackageArn: `${LOCAL_ARN_PREFIX}:model-package/${group.toLowerCase()}/${version}`,
+        ...(input.description ? { description: input.description } : {}),
+        artifactUri: input.artifactUri,
+        approvalStatus: status,
+        approvalHistory: [],
+        metrics: { ...input.metrics },
+        ...(input.modelQualityStatisticsUri ? { modelQualityStatisticsUri: input.modelQualityStatisticsUri } : {}),
+        lineage: { ...input.lineage },
+        customerMetadata: { ...(input.customerMetadata ?? {}) },
+        createdAt: (input.now ?? new Date()).toISOString(),
+      };
+      // Another registration took this number between our listing and now: take the next one.
+      if (await createFileExclusive(this.versionPath(group, version), `${JSON.stringify(record, null, 2)}\n`)) return record;
+    }
+    throw new RegistryError('Busy', `could not allocate a version in group ${group} after ${MAX_ALLOCATION_ATTEMPTS} attempts`);
+  }
+
+  async get(group: string, version: number): Promise<ModelVersionRecord> {
+    const path = this.versionPath(group, version);
+    const raw = await readJsonFileIfExists(path);
+    if (raw === undefined) throw new RegistryError('NotFound', `model ${group} version ${version} does not exist (${path})`);
+    if (!isJsonObject(raw) || raw['schemaVersion'] !== 1 || raw['version'] !== version || !isApprovalStatus(raw['approvalStatus'])) {
+      throw new Error(`${path} is not a model version record (schemaVersion 1)`);
+    }
+    return raw as unknown as ModelVersionRecord;
+  }
+
+  /** Model package groups that have versions. */
+  async groups(): Promise<string[]> {
+    try {
+      return (await readdir(this.dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    } catch (error) {
+      if (isErrnoCode(error, 'ENOENT')) return [];
+      throw error;
+    }
+  }
+
+  /** Every version of a group (all groups when omitted), oldest first. */
+  async list(group?: string): Promise<ModelVersionRecord[]> {
+    const groups = group === undefined ? await this.groups() : [group];
+    const out: ModelVersionRecord[] = [];
+    for (const g of groups) for (const v of await this.versionNumbers(g)) out.push(await this.get(g, v));
+    return out;
+  }
+
+  /** The newest version with this status (e.g. the model to deploy: the latest Approved). */
+  async latest(group: string, status?: ApprovalStatus): Promise<ModelVersionRecord | undefined> {
+    const versions = await this.list(group);
+    return versions.filter((v) => status === undefined || v.approvalStatus === status).at(-1);
+  }
+
+  approve(group: string, version: number, input: ApprovalInput = {}): Promise<ModelVersionRecord> {
+    return this.changeStatus(group, version, 'Approved', input);
+  }
+
+  reject(group: string, version: number, input: ApprovalInput = {}): Promise<ModelVersionRecord> {
+    return this.changeStatus(group, version, 'Rejected', input);
+  }
+
+  private async changeStatus(group: string, version: number, to: 'Approved' | 'Rejected', input: ApprovalInput): Promise<ModelVersionRecord> {
+    const path = this.versionPath(group, version);
+    return this.withLock(`${path}.lock`, async () => {
+      const record = await this.get(group, version);
+      const from = record.approvalStatus;
+      if (from === to) return record;
+      const reason = input.reason?.trim();
+      if (from === 'Rejected' && to === 'Approved' && !reason) {
+        throw new RegistryError('InvalidTransition', `model ${group} version ${version} was Rejected; approving it overrules that decision, so give a reason`);
+      }
+      const updated: ModelVersionRecord = {
+        ...record,
+        approvalStatus: to,
+        approvalHistory: [...record.approvalHistory, { from, to, by: input.by ?? currentUser(), at: (input.now ?? new Date()).toISOString(), ...(reason ? { reason } : {}) }],
+      };
+      await writeJsonAtomic(path, updated);
+      return updated;
+    });
+  }
+
+  private async versionNumbers(group: string): Promise<number[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.groupDir(group));
+    } catch (error) {
+      if (isErrnoCode(error, 'ENOENT')) return [];
+      throw error;
+    }
+    return names.flatMap((n) => {
+      const m = VERSION_FILE.exec(n);
+      return m ? [Number(m[1])] : [];
+    }).sort((a, b) => a - b);
+  }
+
+  /** A lock file holding the owner's pid; a lock whose owner died is taken over. */
+  private async withLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    while (!(await createFileExclusive(lockPath, String(process.pid)))) {
+      const owner = Number((await readJsonFileIfExists(lockPath).catch(() => undefined)) ?? Number.NaN);
+      if (Number.isInteger(owner) && owner !== process.pid && !processExists(owner)) {
+        await unlink(lockPath).catch((error: unknown) => {
+          if (!isErrnoCode(error, 'ENOENT')) throw error;
+        });
+        continue;
+      }
+      if (Date.now() > deadline) throw new RegistryError('Busy', `${lockPath} is held by process ${Number.isNaN(owner) ? '?' : owner}; try again`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    try {
+      return await fn();
+    } finally {
+      await unlink(lockPath);
+    }
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return !isErrnoCode(error, 'ESRCH');
+  }
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // userInfo throws for a uid without a passwd entry (common in containers); the env is the next best name.
+    return process.env['USER'] ?? 'unknown';
+  }
+}

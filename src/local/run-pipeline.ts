@@ -1,0 +1,222 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CdkContext } from '../core/config/cdk-context.ts';
+import { validateDataset, formatValidation } from '../core/dataset/index.ts';
+import { resourceNames } from '../core/naming.ts';
+import { formatS3Uri, parseS3Uri } from '../core/storage/s3-uri.ts';
+import { listFilesRecursive, readObjectJson } from './buckets/transfer.ts';
+import { parseJsonText } from './json.ts';
+import { publishCodeBundle } from './code-bundle.ts';
+import type { RunEvent, RunEventListener } from './events.ts';
+import type { ExecutionRecord } from './executions/execution-record.ts';
+import { ExecutionStore } from './executions/execution-store.ts';
+import { FolderObjectStore } from './folder-object-store.ts';
+import { localLayout, REPO_ROOT, type LocalLayout } from './layout.ts';
+import { MlflowClient } from './mlflow/mlflow-client.ts';
+import { startMlflowServer, type MlflowServer } from './mlflow-server.ts';
+import { notificationFromRecord } from './notify/notification.ts';
+import { channelsFromEnv, sendNotifications, type NotificationChannel } from './notify/notifier.ts';
+import { parsePipelineDefinition, type ParsedPipeline } from './pipeline/definition.ts';
+import { interpretPipeline, newExecutionRecord } from './pipeline/interpreter.ts';
+import { resolveParameters, type ParameterOverride } from './pipeline/parameters.ts';
+import { assertPythonEnvironment, pythonEnvironment } from './python-env.ts';
+import { LocalModelRegistry } from './registry/model-registry.ts';
+import { createProcessingExecutor } from './steps/processing-step.ts';
+import { createRegisterExecutor } from './steps/register-step.ts';
+import { createTrainingExecutor } from './steps/training-step.ts';
+import { DatasetClaims } from './watch/dataset-claims.ts';
+
+export interface RunPipelineLocallyOptions {
+  /** The local backend's root (`.yolops/` or YOLOPS_HOME). */
+  root: string;
+  /** The compiled pipeline definition: the JSON text or the parsed object (the compiler's output). */
+  definition: unknown;
+  /** cdk.json's context: bucket names and the pipeline's name derive from it. */
+  context: Pick<CdkContext, 'project_name' | 'aws_account_id'>;
+  /** A local dataset folder (data.yaml + images + labels), uploaded as a new version under `split_dataset/`. */
+  datasetDir?: string;
+  /** The version folder name for `datasetDir`. @default `local-<UTC timestamp>` */
+  datasetVersion?: string;
+  /** A dataset version already in the training data bucket (`s3://.../split_dataset/<version>/`). */
+  inputDataUri?: string;
+  /** Run the dataset validator first and refuse an invalid dataset (the watcher does; the trigger Lambda does on AWS). */
+  validateDataset?: boolean;
+  /** Pipeline parameters by name; text is parsed to the parameter's type. */
+  parameterOverrides?: Record<string, ParameterOverride>;
+  /** The `training/` folder bundled as CodeUri/CodeVersion (unless CodeUri is overridden). @default `<repo>/training` */
+  trainingDir?: string;
+  /** The virtual environment jobs run in. @default `<repo>/.venv` */
+  venvDir?: string;
+  /** Environment: MLFLOW_TRACKING_URI (use that server instead of starting one), YOLOPS_WEBHOOK_URL; jobs inherit it. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Where notifications go. @default console + webhook when YOLOPS_WEBHOOK_URL is set */
+  notificationChannels?: NotificationChannel[];
+  onEvent?: RunEventListener;
+  /** Aborting stops the running job (its whole process group) and fails the execution. */
+  signal?: AbortSignal;
+  /** @default `resourceNames(context).pipeline` */
+  pipelineName?: string;
+  /** @default 12 random lowercase letters and digits, like SageMaker's */
+  executionId?: string;
+}
+
+/** The dataset was refused before any execution started (validateDataset: true). */
+export class DatasetRejectedError extends Error {
+  readonly report: string;
+  constructor(uri: string, report: string) {
+    super(`dataset ${uri} is not valid, no execution started:\n${report}`);
+    this.name = 'DatasetRejectedError';
+    this.report = report;
+  }
+}
+
+export function newExecutionId(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return [...randomBytes(12)].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+/**
+ * Runs the compiled pipeline on this machine and returns the final execution record (Succeeded or Failed;
+ * a failed pipeline is a result, not an exception). Throws before any execution exists when the definition,
+ * the parameters or the inputs are unusable (PipelineDefinitionError, ParameterValueError, DatasetRejectedError).
+ *
+ * Order: check the definition; upload the dataset (claimed, so the watcher does not start it again); publish
+ * the code bundle; start MLflow unless MLFLOW_TRACKING_URI is set; interpret the steps; look up the MLflow
+ * run; notify; stop MLflow (also when anything above throws).
+ */
+export async function runPipelineLocally(options: RunPipelineLocallyOptions): Promise<ExecutionRecord> {
+  const env = options.env ?? process.env;
+  const emit: RunEventListener = (event: RunEvent) => options.onEvent?.(event);
+  const definitionText = typeof options.definition === 'string' ? options.definition : JSON.stringify(options.definition);
+  const pipeline = parsePipelineDefinition(typeof options.definition === 'string' ? parseJsonText(options.definition, 'the pipeline definition') : options.definition);
+  const declared = new Set(pipeline.parameters.map((p) => p.name));
+  const names = resourceNames(options.context);
+  const layout = localLayout(options.root);
+  const python = pythonEnvironment(options.venvDir ?? join(REPO_ROOT, '.venv'));
+  assertPythonEnvironment(python);
+  const store = new FolderObjectStore({ root: layout.buckets });
+
+  const overrides: Record<string, ParameterOverride> = { ...options.parameterOverrides };
+  const datasetSources = [options.datasetDir, options.inputDataUri, overrides['InputDataUri']].filter((v) => v !== undefined);
+  if (datasetSources.length > 1) throw new Error('give one dataset: datasetDir, inputDataUri or the InputDataUri parameter');
+  // The runner fills these itself; check everything else now, so a bad override fails before any upload or server start.
+  const filledLater = ['MlflowTrackingUri', ...(overrides['CodeUri'] === undefined ? ['CodeUri', 'CodeVersion'] : []), ...(datasetSources.length > 0 ? ['InputDataUri'] : [])];
+  const standIns = Object.fromEntries(filledLater.filter((n) => declared.has(n) && overrides[n] === undefined).map((n) => [n, 'stand-in']));
+  resolveParameters(pipeline.parameters, { ...standIns, ...overrides });
+  for (const bucket of [names.trainingDataBucket, names.modelArtifactsBucket, names.mlflowArtifactsBucket]) await store.createBucket(bucket);
+
+  if (declared.has('InputDataUri') && overrides['InputDataUri'] === undefined) {
+    if (options.datasetDir) overrides['InputDataUri'] = await uploadDataset(store, layout, names.trainingDataBucket, options.datasetDir, options.datasetVersion);
+    else if (options.inputDataUri) overrides['InputDataUri'] = options.inputDataUri;
+  }
+  if (options.validateDataset && typeof overrides['InputDataUri'] === 'string') await assertValidDataset(store, overrides['InputDataUri']);
+  if (declared.has('CodeUri') && overrides['CodeUri'] === undefined) {
+    const bundle = await publishCodeBundle({ trainingDir: options.trainingDir ?? join(REPO_ROOT, 'training'), workDir: join(layout.work, 'code-bundle'), store, bucket: names.trainingDataBucket });
+    overrides['CodeUri'] = bundle.codeUri;
+    if (declared.has('CodeVersion') && overrides['CodeVersion'] === undefined) overrides['CodeVersion'] = bundle.version;
+  }
+
+  let server: MlflowServer | undefined;
+  try {
+    const externalUri = typeof overrides['MlflowTrackingUri'] === 'string' ? overrides['MlflowTrackingUri'] : env['MLFLOW_TRACKING_URI']?.trim() || undefined;
+    if (declared.has('MlflowTrackingUri')) {
+      if (externalUri) overrides['MlflowTrackingUri'] = externalUri;
+      else {
+        server = await startMlflowServer({ python, backendStoreDb: layout.mlflowDb, artifactsDir: store.bucketPath(names.mlflowArtifactsBucket) });
+        overrides['MlflowTrackingUri'] = server.url;
+        emit({ type: 'mlflow-server-started', url: server.url });
+      }
+    }
+    const parameters = resolveParameters(pipeline.parameters, overrides);
+    const executionId = options.executionId ?? newExecutionId();
+    const executions = new ExecutionStore(layout.executions);
+    const executionDir = executions.executionDir(executionId);
+    const record = newExecutionRecord(pipeline, {
+      executionId,
+      pipelineName: options.pipelineName ?? names.pipeline,
+      parameters,
+      definitionSha256: createHash('sha256').update(definitionText).digest('hex'),
+    });
+    const trackingUri = parameters['MlflowTrackingUri'];
+    if (typeof trackingUri === 'string') {
+      record.mlflow = { trackingUri, ...(typeof parameters['MlflowExperimentName'] === 'string' ? { experimentName: parameters['MlflowExperimentName'] } : {}) };
+    }
+    await executions.save(record);
+    emit({ type: 'execution-started', executionId, pipelineName: record.pipelineName, executionDir });
+    for (const note of record.ignored) emit({ type: 'warning', message: `ignored locally: ${note}` });
+
+    const registry = new LocalModelRegistry(layout.registry);
+    await interpretPipeline({
+      pipeline,
+      record,
+      store: executions,
+      executors: {
+        Training: createTrainingExecutor({ store, python, baseEnv: env }),
+        Processing: createProcessingExecutor({ store, python, baseEnv: env }),
+        RegisterModel: createRegisterExecutor({ store, registry }),
+      },
+      readObjectJson: (uri) => readObjectJson(store, uri),
+      executionDir,
+      ...(options.signal ? { signal: options.signal } : {}),
+      emit,
+    });
+
+    await findMlflowRun(record, pipeline);
+    let metrics: Record<string, number> | undefined;
+    if (record.registeredModel) {
+      try {
+        metrics = (await registry.get(record.registeredModel.modelPackageGroupName, record.registeredModel.version)).metrics;
+      } catch (error) {
+        emit({ type: 'warning', message: `the notification goes out without metrics: ${(error as Error).message}` });
+      }
+    }
+    const channels = options.notificationChannels ?? channelsFromEnv(env);
+    record.notifications = await sendNotifications(channels, notificationFromRecord(record, { executionDir, ...(metrics ? { metrics } : {}) }));
+    for (const n of record.notifications) {
+      emit({ type: 'notification', channel: n.channel, ok: n.ok, ...(n.error ? { error: n.error } : {}) });
+      if (!n.ok) emit({ type: 'warning', message: `notification via ${n.channel} failed: ${n.error}` });
+    }
+    await executions.save(record);
+    emit({ type: 'execution-finished', record });
+    return record;
+  } finally {
+    await server?.stop();
+  }
+}
+
+/** Records the MLflow run of the execution; a lookup problem is recorded, never fatal. */
+async function findMlflowRun(record: ExecutionRecord, pipeline: ParsedPipeline): Promise<void> {
+  const mlflow = record.mlflow;
+  const trained = record.steps.some((s) => s.type === 'Training' && (s.status === 'Succeeded' || s.status === 'Failed'));
+  if (!mlflow?.experimentName || !trained || !/^https?:\/\//.test(mlflow.trackingUri) || !pipeline.steps.some((s) => s.type === 'Training')) return;
+  try {
+    const run = await new MlflowClient(mlflow.trackingUri).findExecutionRun(mlflow.experimentName, record.executionId);
+    if (run) Object.assign(mlflow, { experimentId: run.experimentId, runId: run.runId, runUrl: run.url });
+    else mlflow.lookupError = `no run tagged yolops.execution_id=${record.executionId} in experiment "${mlflow.experimentName}"`;
+  } catch (error) {
+    mlflow.lookupError = (error as Error).message;
+  }
+}
+
+/**
+ * Uploads a dataset folder as `split_dataset/<version>/`, data.yaml last (its arrival marks the upload
+ * complete for watchers), after claiming the version so the watcher does not start a second execution on it.
+ */
+export async function uploadDataset(store: FolderObjectStore, layout: LocalLayout, bucket: string, datasetDir: string, version?: string): Promise<string> {
+  const name = version ?? `local-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-').toLowerCase()}`;
+  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name)) throw new Error(`dataset version ${JSON.stringify(name)} must be letters, digits, ".", "_" and "-"`);
+  const prefix = `split_dataset/${name}/`;
+  const claims = new DatasetClaims(layout.watch);
+  if (!(await claims.claim(`split_dataset/${name}`, 'run'))) throw new Error(`dataset version split_dataset/${name} was already started (claim in ${claims.dir}); choose another version name`);
+  const files = (await listFilesRecursive(datasetDir)).filter((f) => !f.split('/').some((part) => part.startsWith('.')) && !f.endsWith('.cache'));
+  if (!files.includes('data.yaml')) throw new Error(`${datasetDir} has no data.yaml at its top: not a YOLO dataset folder`);
+  for (const file of [...files.filter((f) => f !== 'data.yaml'), 'data.yaml']) await store.put(bucket, `${prefix}${file}`, await readFile(join(datasetDir, ...file.split('/'))));
+  return formatS3Uri(bucket, prefix);
+}
+
+async function assertValidDataset(store: FolderObjectStore, uri: string): Promise<void> {
+  const { bucket, key } = parseS3Uri(uri);
+  const validation = await validateDataset(store, { bucket, prefix: key });
+  if (!validation.valid) throw new DatasetRejectedError(uri, formatValidation(validation));
+}

@@ -1,0 +1,78 @@
+import type { FolderObjectStore } from '../folder-object-store.ts';
+import { readObjectJson } from '../buckets/transfer.ts';
+import { describeJson, isJsonObject, type JsonObject } from '../json.ts';
+import { StepFailure } from '../pipeline/errors.ts';
+import type { StepExecutor } from '../pipeline/interpreter.ts';
+import type { LocalModelRegistry } from '../registry/model-registry.ts';
+import { APPROVAL_STATUSES, isApprovalStatus } from '../registry/model-version.ts';
+import { ArgumentReader } from './arguments.ts';
+
+export interface RegisterStepDependencies {
+  store: FolderObjectStore;
+  registry: LocalModelRegistry;
+}
+
+/**
+ * CustomerMetadataProperties keys that carry lineage (the compiler writes these: src/core/pipeline/training-pipeline.ts).
+ * Any other keys are kept as metadata.
+ */
+const LINEAGE_KEYS = { datasetUri: 'InputDataUri', codeVersion: 'CodeVersion' } as const;
+
+/**
+ * CreateModelPackage against the local registry: a new version with the model artifact, the metrics of the
+ * evaluation report named in ModelMetrics.ModelQuality.Statistics, the approval status and lineage.
+ */
+export function createRegisterExecutor(deps: RegisterStepDependencies): StepExecutor {
+  return async (step, args, context) => {
+    const a: ArgumentReader = new ArgumentReader(args, 'Arguments', step.name);
+    const group = a.string('ModelPackageGroupName');
+    const status = a.optionalString('ModelApprovalStatus') ?? 'PendingManualApproval';
+    if (!isApprovalStatus(status)) a.fail('ModelApprovalStatus', `must be one of ${APPROVAL_STATUSES.join(', ')}, found ${JSON.stringify(status)}`);
+    const containers = a.object('InferenceSpecification').objects('Containers');
+    const first = containers[0];
+    if (!first) a.fail('InferenceSpecification.Containers', 'needs one container with a ModelDataUrl');
+    const artifactUri = first.string('ModelDataUrl');
+    const statisticsUri = a.optionalObject('ModelMetrics')?.optionalObject('ModelQuality')?.optionalObject('Statistics')?.optionalString('S3Uri');
+    const customerMetadata = a.stringMap('CustomerMetadataProperties');
+    const description = a.optionalString('ModelPackageDescription');
+
+    let metrics: Record<string, number> = {};
+    if (statisticsUri) {
+      let report;
+      try {
+        report = await readObjectJson(deps.store, statisticsUri);
+      } catch (error) {
+        throw new StepFailure(`step "${step.name}": cannot read the model quality statistics at ${statisticsUri}: ${(error as Error).message}`, { cause: error });
+      }
+      const reportMetrics = isJsonObject(report) ? report['metrics'] : undefined;
+      if (!isJsonObject(reportMetrics)) throw new StepFailure(`step "${step.name}": ${statisticsUri} has no "metrics" object (found ${describeJson(report)})`);
+      metrics = Object.fromEntries(Object.entries(reportMetrics).filter((e): e is [string, number] => typeof e[1] === 'number'));
+    }
+
+    const datasetUri = customerMetadata[LINEAGE_KEYS.datasetUri];
+    const codeVersion = customerMetadata[LINEAGE_KEYS.codeVersion];
+    const record = await deps.registry.register({
+      modelPackageGroupName: group,
+      artifactUri,
+      approvalStatus: status,
+      ...(description ? { description } : {}),
+      metrics,
+      ...(statisticsUri ? { modelQualityStatisticsUri: statisticsUri } : {}),
+      lineage: {
+        executionId: context.executionId,
+        pipelineName: context.pipelineName,
+        ...(datasetUri ? { datasetUri } : {}),
+        ...(codeVersion ? { codeVersion } : {}),
+      },
+      customerMetadata,
+    });
+    const properties: JsonObject = {
+      ModelPackageArn: record.modelPackageArn,
+      ModelPackageName: `${record.modelPackageGroupName}/${record.version}`,
+      ModelPackageGroupName: record.modelPackageGroupName,
+      ModelPackageVersion: record.version,
+      ModelApprovalStatus: record.approvalStatus,
+    };
+    return properties;
+  };
+}

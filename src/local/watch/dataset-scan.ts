@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import { checkDatasetComplete } from '../../core/dataset/index.ts';
+import { PREFIXES } from '../../core/naming.ts';
+import type { ObjectStore } from '../../core/storage/object-store.ts';
+import type { VersionObservation } from './watch-decisions.ts';
+
+/** The prefixes whose folders are dataset versions (docs/contracts.md: InputDataUri). */
+export const DATASET_PREFIXES = [PREFIXES.splitDataset, PREFIXES.sampleDataset] as const;
+
+/**
+ * Lists the prefixes once and describes each dataset version: the folder directly under a prefix. A version
+ * whose folder holds no data.yaml is incomplete without further reads; with one, the dataset engineer's
+ * completeness check (data.yaml parses, every declared split has images) decides.
+ */
+export async function scanDatasetVersions(store: ObjectStore, bucket: string, prefixes: readonly string[] = DATASET_PREFIXES): Promise<VersionObservation[]> {
+  const observations: VersionObservation[] = [];
+  for (const prefix of prefixes) {
+    const versions = new Map<string, { hash: ReturnType<typeof createHash>; hasDataYaml: boolean; objects: number }>();
+    for await (const object of store.list(bucket, prefix)) {
+      const rest = object.key.slice(prefix.length);
+      const slash = rest.indexOf('/');
+      if (slash <= 0) continue; // an object directly under the prefix belongs to no version
+      const version = rest.slice(0, slash);
+      let entry = versions.get(version);
+      if (!entry) {
+        entry = { hash: createHash('sha256'), hasDataYaml: false, objects: 0 };
+        versions.set(version, entry);
+      }
+      entry.hash.update(`${object.key}\0${object.etag}\0${object.size}\n`);
+      entry.objects += 1;
+      if (rest.slice(slash + 1) === 'data.yaml') entry.hasDataYaml = true;
+    }
+    for (const [version, entry] of versions) {
+      const key = `${prefix.replace(/\/$/, '')}/${version}`;
+      const signature = `${entry.objects}:${entry.hash.digest('hex')}`;
+      if (!entry.hasDataYaml) {
+        observations.push({ key, signature, complete: false, reason: 'no data.yaml yet' });
+        continue;
+      }
+      const completeness = await checkDatasetComplete(store, { bucket, prefix: `${key}/` });
+      observations.push({ key, signature, complete: completeness.complete, reason: completeness.reason });
+    }
+  }
+  return observations;
+}

@@ -1,0 +1,97 @@
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { list } from 'tar';
+import { buildCodeBundle, bundleFiles, publishCodeBundle } from '../../../src/local/code-bundle.ts';
+import { FolderObjectStore } from '../../../src/local/folder-object-store.ts';
+
+let dir: string;
+let training: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'yolops-bundle-'));
+  training = join(dir, 'training');
+  for (const [path, content] of [
+    ['train.py', 'print("train")\n'],
+    ['evaluate.py', 'print("eval")\n'],
+    ['processing_entrypoint.sh', '#!/usr/bin/env bash\nexec python3 "$@"\n'],
+    ['requirements.txt', 'ultralytics\n'],
+    ['metric_definitions.json', '[]\n'],
+    ['yolops_training/__init__.py', ''],
+    ['yolops_training/job.py', 'X = 1\n'],
+    ['yolops_training/__pycache__/job.cpython-311.pyc', 'bytecode'],
+    ['tests/test_job.py', 'def test(): pass\n'],
+    ['.pytest_cache/v/cache', '{}'],
+    ['pytest.ini', '[pytest]\n'],
+    ['yolops_training/stale.pyc', 'x'],
+  ] as const) {
+    await mkdir(join(training, path, '..'), { recursive: true });
+    await writeFile(join(training, path), content);
+  }
+  await chmod(join(training, 'processing_entrypoint.sh'), 0o755);
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('code bundle', () => {
+  it('leaves out tests, caches and test config', async () => {
+    expect(await bundleFiles(training)).toEqual([
+      'evaluate.py',
+      'metric_definitions.json',
+      'processing_entrypoint.sh',
+      'requirements.txt',
+      'train.py',
+      'yolops_training/__init__.py',
+      'yolops_training/job.py',
+    ]);
+  });
+
+  it('is deterministic: same content, same bytes and version, whatever the file times or the copy', async () => {
+    const a = await buildCodeBundle(training, join(dir, 'a'));
+    const copy = join(dir, 'copy');
+    await cp(training, copy, { recursive: true });
+    await utimes(join(copy, 'train.py'), new Date('2001-01-01'), new Date('2001-01-01'));
+    const b = await buildCodeBundle(copy, join(dir, 'b'));
+    expect(b.version).toBe(a.version);
+    expect(await readFile(b.sourcedir)).toEqual(await readFile(a.sourcedir));
+    expect(a.version).toMatch(/^[0-9a-f]{12}$/);
+  });
+
+  it('changes version when any bundled byte or the entrypoint changes, not for excluded files', async () => {
+    const before = (await buildCodeBundle(training, join(dir, 'a'))).version;
+    await writeFile(join(training, 'tests', 'test_job.py'), 'changed');
+    expect((await buildCodeBundle(training, join(dir, 'b'))).version).toBe(before);
+    await writeFile(join(training, 'yolops_training', 'job.py'), 'X = 2\n');
+    const changed = (await buildCodeBundle(training, join(dir, 'c'))).version;
+    expect(changed).not.toBe(before);
+    await writeFile(join(training, 'processing_entrypoint.sh'), '#!/usr/bin/env bash\nexec python3 -u "$@"\n');
+    expect((await buildCodeBundle(training, join(dir, 'd'))).version).not.toBe(changed);
+  });
+
+  it('writes a plain tar.gz with the files at the root, executable bits kept', async () => {
+    const bundle = await buildCodeBundle(training, join(dir, 'a'));
+    const entries: { path: string; mode: number; mtime: string }[] = [];
+    await list({ file: bundle.sourcedir, onReadEntry: (e) => void entries.push({ path: e.path, mode: e.mode ?? 0, mtime: e.mtime?.toISOString() ?? '' }) });
+    expect(entries.map((e) => e.path)).toEqual(bundle.files);
+    expect(entries.find((e) => e.path === 'processing_entrypoint.sh')?.mode).toBe(0o755);
+    expect(entries.find((e) => e.path === 'train.py')?.mode).toBe(0o644);
+    expect(new Set(entries.map((e) => e.mtime))).toEqual(new Set(['2000-01-01T00:00:00.000Z']));
+  });
+
+  it('uploads to code/<version>/ once per version', async () => {
+    const store = new FolderObjectStore({ root: join(dir, 'buckets') });
+    const first = await publishCodeBundle({ trainingDir: training, workDir: join(dir, 'w1'), store, bucket: 'yolops-training-data-123456789012' });
+    expect(first.codeUri).toBe(`s3://yolops-training-data-123456789012/code/${first.version}/`);
+    expect(first.uploaded).toBe(true);
+    expect(Buffer.from(await store.get('yolops-training-data-123456789012', `code/${first.version}/processing_entrypoint.sh`)).toString()).toContain('exec python3');
+    const second = await publishCodeBundle({ trainingDir: training, workDir: join(dir, 'w2'), store, bucket: 'yolops-training-data-123456789012' });
+    expect(second.version).toBe(first.version);
+    expect(second.uploaded).toBe(false);
+  });
+
+  it('requires the processing entrypoint', async () => {
+    await rm(join(training, 'processing_entrypoint.sh'));
+    await expect(buildCodeBundle(training, join(dir, 'a'))).rejects.toThrow(/processing_entrypoint.sh is missing/);
+  });
+});

@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { JsonObject } from '../../../../src/local/json.ts';
+import { parsePipelineDefinition } from '../../../../src/local/pipeline/definition.ts';
+import { PipelineDefinitionError } from '../../../../src/local/pipeline/errors.ts';
+import { synthesizeTrainingPipelineFromFiles } from '../../../../src/core/pipeline/index.ts';
+import { REPO_ROOT } from '../../../../src/local/layout.ts';
+
+const fixture = (): JsonObject => JSON.parse(readFileSync(new URL('../../../fixtures/local-runner/pipeline.json', import.meta.url), 'utf8')) as JsonObject;
+
+function problemsOf(definition: unknown): { location: string; message: string }[] {
+  try {
+    parsePipelineDefinition(definition);
+  } catch (error) {
+    if (error instanceof PipelineDefinitionError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+const step = (name: string, type: string, args: JsonObject = {}, extra: JsonObject = {}): JsonObject => ({ Name: name, Type: type, Arguments: args, ...extra });
+const fail = (name: string, extra: JsonObject = {}): JsonObject => step(name, 'Fail', { ErrorMessage: 'x' }, extra);
+const minimal = (steps: JsonObject[], parameters: JsonObject[] = []): JsonObject => ({ Version: '2020-12-01', Parameters: parameters, Steps: steps });
+
+describe('parsePipelineDefinition on the contract pipeline', () => {
+  it('orders steps by dependency, branch steps after their condition', () => {
+    const parsed = parsePipelineDefinition(fixture());
+    expect(parsed.order.map((s) => s.name)).toEqual(['Train', 'Evaluate', 'QualityGate', 'Register', 'QualityGateFailed']);
+    const byName = new Map(parsed.steps.map((s) => [s.name, s]));
+    expect(byName.get('Evaluate')?.dependencies).toEqual(['Train']);
+    expect(byName.get('QualityGate')?.dependencies).toEqual(['Evaluate']);
+    expect(byName.get('Register')?.branch).toEqual({ condition: 'QualityGate', outcome: true });
+    expect(byName.get('QualityGateFailed')?.branch).toEqual({ condition: 'QualityGate', outcome: false });
+    expect(byName.get('Register')?.location).toBe('Steps[2].Arguments.IfSteps[0]');
+    expect(byName.get('Evaluate')?.propertyFiles).toEqual([{ name: 'EvaluationReport', outputName: 'evaluation', filePath: 'evaluation.json' }]);
+    expect(parsed.parameters.map((p) => p.name)).toContain('QualityThreshold');
+  });
+
+  it('names the AWS-only settings it ignores', () => {
+    const parsed = parsePipelineDefinition(fixture());
+    expect(parsed.steps.find((s) => s.name === 'Train')?.ignored).toEqual(['Arguments.RoleArn (AWS-only setting)', 'Arguments.EnableManagedSpotTraining (AWS-only setting)']);
+  });
+});
+
+describe('parsePipelineDefinition refuses what it cannot run', () => {
+  it('an unknown step type, naming it and where it is', () => {
+    const definition = fixture();
+    (definition['Steps'] as JsonObject[]).push(step('Deploy', 'Lambda', { LambdaArn: 'arn' }));
+    const error = (() => {
+      try {
+        parsePipelineDefinition(definition);
+      } catch (e) {
+        return e as PipelineDefinitionError;
+      }
+      throw new Error('expected an error');
+    })();
+    expect(error).toBeInstanceOf(PipelineDefinitionError);
+    expect(error.location).toBe('Steps[3].Type');
+    expect(error.message).toBe('Steps[3].Type: step "Deploy" has type "Lambda", which the local runner cannot run (it runs Training, Processing, Condition, RegisterModel, Fail)');
+  });
+
+  it('an unknown step type inside a branch', () => {
+    const definition = minimal([step('Gate', 'Condition', { Conditions: [{ Type: 'Equals', LeftValue: 1, RightValue: 1 }], IfSteps: [step('Tune', 'Tuning')], ElseSteps: [] })]);
+    expect(problemsOf(definition)).toEqual([{ location: 'Steps[0].Arguments.IfSteps[0].Type', message: expect.stringMatching(/step "Tune" has type "Tuning"/) }]);
+  });
+
+  it('argument and step keys it does not handle', () => {
+    const definition = fixture();
+    const train = (definition['Steps'] as JsonObject[])[0] as JsonObject;
+    (train['Arguments'] as JsonObject)['TensorBoardOutputConfig'] = { S3OutputPath: 's3://x/' };
+    train['Retry'] = true;
+    expect(problemsOf(definition)).toEqual([
+      { location: 'Steps[0].Retry', message: 'unsupported step key "Retry" on step "Train"' },
+      { location: 'Steps[0].Arguments.TensorBoardOutputConfig', message: expect.stringMatching(/Training step "Train": argument "TensorBoardOutputConfig" is not supported by the local runner \(it handles AlgorithmSpecification/) },
+    ]);
+  });
+
+  it('the wrong version, top-level keys, and reports all problems together', () => {
+    const problems = problemsOf({ Version: '2021-01-01', Steps: [fail('A'), fail('A')], Extra: 1 });
+    expect(problems).toEqual([
+      { location: 'Extra', message: expect.stringMatching(/unsupported top-level key "Extra"/) },
+      { location: 'Version', message: 'this runner reads definitions of Version "2020-12-01", found "2021-01-01"' },
+      { location: 'Steps[1].Name', message: 'step name "A" is used twice (also at Steps[0])' },
+    ]);
+  });
+
+  it('unknown DependsOn targets, bad names and missing arguments', () => {
+    expect(problemsOf(minimal([fail('A', { DependsOn: ['Nope'] }), { Name: 'bad name', Type: 'Fail', Arguments: {} }, { Name: 'C', Type: 'Fail' }, step('D', 'Fail', {})]))).toEqual([
+      { location: 'Steps[1].Name', message: expect.stringMatching(/a step name is 1-64 letters/) },
+      { location: 'Steps[2].Arguments', message: 'step "C" needs an Arguments object, found undefined' },
+      { location: 'Steps[0].DependsOn', message: 'step "A" depends on unknown step "Nope"' },
+      { location: 'Steps[3].Arguments.ErrorMessage', message: 'a Fail step needs an ErrorMessage' },
+    ]);
+  });
+
+  it('dependency cycles', () => {
+    const problems = problemsOf(minimal([fail('A', { DependsOn: ['B'] }), fail('B', { DependsOn: ['A'] }), fail('C')]));
+    expect(problems).toEqual([{ location: 'Steps', message: 'dependency cycle among steps "A" (waits for B); "B" (waits for A)' }]);
+  });
+
+  it('property files on the wrong step or naming an unknown output', () => {
+    const definition = fixture();
+    const evaluate = (definition['Steps'] as JsonObject[])[1] as JsonObject;
+    evaluate['PropertyFiles'] = [{ PropertyFileName: 'EvaluationReport', OutputName: 'metrics', FilePath: 'evaluation.json' }];
+    expect(problemsOf(definition)).toEqual([{ location: 'Steps[1].PropertyFiles[0].OutputName', message: 'step "Evaluate" has no output "metrics" (outputs: evaluation)' }]);
+    expect(problemsOf(minimal([fail('A', { PropertyFiles: [] })]))).toEqual([{ location: 'Steps[0].PropertyFiles', message: 'only Processing steps declare PropertyFiles (this is a Fail step)' }]);
+  });
+
+  it('a non-object definition', () => {
+    expect(problemsOf('text')).toEqual([{ location: '', message: 'a pipeline definition is a JSON object, found "text"' }]);
+    expect(problemsOf(minimal([]))).toEqual([{ location: 'Steps', message: 'must be a non-empty list of steps, found []' }]);
+  });
+});
+
+describe('dependency order', () => {
+  it('follows DependsOn and references, ties in definition order', () => {
+    const parsed = parsePipelineDefinition(
+      minimal([
+        fail('Last', { DependsOn: ['Middle'] }),
+        step('Middle', 'Fail', { ErrorMessage: { Get: 'Steps.First.Outcome' } }),
+        step('First', 'Condition', { Conditions: [{ Type: 'Equals', LeftValue: 1, RightValue: 1 }] }),
+        fail('Independent'),
+      ]),
+    );
+    expect(parsed.order.map((s) => s.name)).toEqual(['First', 'Middle', 'Last', 'Independent']);
+  });
+});
+
+describe('the hand-written fixture and the compiler agree', () => {
+  it('on parameters, steps, dependencies, branches and property files', () => {
+    const shape = (definition: unknown) => {
+      const parsed = parsePipelineDefinition(definition);
+      return {
+        parameters: parsed.parameters.map((p) => `${p.name}:${p.type}`),
+        steps: parsed.order.map((s) => ({ name: s.name, type: s.type, branch: s.branch, propertyFiles: s.propertyFiles, dependsOnTrainOrEvaluate: s.dependencies.filter((d) => d === 'Train' || d === 'QualityGate').sort() })),
+      };
+    };
+    const compiled = JSON.parse(synthesizeTrainingPipelineFromFiles({ root: REPO_ROOT }).json) as unknown;
+    expect(shape(fixture())).toEqual(shape(compiled));
+  });
+});

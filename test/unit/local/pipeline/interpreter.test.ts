@@ -1,0 +1,169 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../../../src/local/events.ts';
+import { ExecutionStore } from '../../../../src/local/executions/execution-store.ts';
+import type { JsonObject, JsonValue } from '../../../../src/local/json.ts';
+import { parsePipelineDefinition } from '../../../../src/local/pipeline/definition.ts';
+import { StepFailure } from '../../../../src/local/pipeline/errors.ts';
+import { interpretPipeline, jobNameFor, newExecutionRecord, type StepExecutor, type StepExecutors } from '../../../../src/local/pipeline/interpreter.ts';
+import { resolveParameters } from '../../../../src/local/pipeline/parameters.ts';
+
+const definition = JSON.parse(readFileSync(new URL('../../../fixtures/local-runner/pipeline.json', import.meta.url), 'utf8')) as JsonObject;
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'yolops-interpreter-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Harness {
+  executors: StepExecutors;
+  calls: { step: string; args: JsonObject }[];
+  objects: Map<string, JsonValue>;
+}
+
+/** Fake jobs that produce what the real ones would, and a fake bucket holding evaluation.json. */
+function harness(mAP: number, overrides: Partial<StepExecutors> = {}): Harness {
+  const calls: Harness['calls'] = [];
+  const objects = new Map<string, JsonValue>();
+  const record = (step: string, args: JsonObject): void => void calls.push({ step, args });
+  const training: StepExecutor = async (step, args, context) => {
+    record(step.name, args);
+    await context.reportProgress({ epoch: 1, epochs: 2, metrics: { 'val/mAP50-95': 0.1 } });
+    await context.reportProgress({ epoch: 2, epochs: 2, metrics: { 'val/mAP50-95': 0.2 } });
+    const output = (args['OutputDataConfig'] as JsonObject)['S3OutputPath'] as string;
+    return { TrainingJobName: context.jobName, TrainingJobStatus: 'Completed', ModelArtifacts: { S3ModelArtifacts: `${output}${context.jobName}/output/model.tar.gz` } };
+  };
+  const processing: StepExecutor = async (step, args, context) => {
+    record(step.name, args);
+    const outputs = (args['ProcessingOutputConfig'] as JsonObject)['Outputs'] as JsonObject[];
+    const uri = ((outputs[0] as JsonObject)['S3Output'] as JsonObject)['S3Uri'] as string;
+    objects.set(`${uri}evaluation.json`, { schema_version: 1, metrics: { mAP50: 0.9, mAP50_95: mAP } });
+    return { ProcessingJobName: context.jobName, ProcessingOutputConfig: { Outputs: outputs } };
+  };
+  const register: StepExecutor = async (step, args) => {
+    record(step.name, args);
+    return { ModelPackageGroupName: args['ModelPackageGroupName'] as string, ModelPackageVersion: 1, ModelPackageArn: 'arn:local/1', ModelApprovalStatus: 'PendingManualApproval' };
+  };
+  return { executors: { Training: training, Processing: processing, RegisterModel: register, ...overrides }, calls, objects };
+}
+
+async function run(h: Harness, threshold: number, events: RunEvent[] = []) {
+  const pipeline = parsePipelineDefinition(definition);
+  const parameters = resolveParameters(pipeline.parameters, { InputDataUri: 's3://data/split_dataset/v1/', CodeUri: 's3://data/code/abc/', CodeVersion: 'abc', QualityThreshold: threshold, MlflowTrackingUri: 'http://127.0.0.1:1' });
+  const record = newExecutionRecord(pipeline, { executionId: 'exec123', pipelineName: 'yolops-pipeline', parameters, definitionSha256: 'sha' });
+  const store = new ExecutionStore(join(dir, 'executions'));
+  const final = await interpretPipeline({
+    pipeline,
+    record,
+    store,
+    executors: h.executors,
+    readObjectJson: async (uri) => {
+      const value = h.objects.get(uri);
+      if (value === undefined) throw new Error(`${uri} does not exist`);
+      return value;
+    },
+    executionDir: join(dir, 'executions', 'exec123'),
+    emit: (e) => events.push(e),
+  });
+  return { final, stored: await store.get('exec123') };
+}
+
+describe('interpretPipeline', () => {
+  it('runs Train, Evaluate, the gate and Register when the metric reaches the threshold', async () => {
+    const h = harness(0.6);
+    const events: RunEvent[] = [];
+    const { final, stored } = await run(h, 0.5, events);
+    expect(final.status).toBe('Succeeded');
+    expect(final.steps.map((s) => [s.name, s.status])).toEqual([
+      ['Train', 'Succeeded'],
+      ['Evaluate', 'Succeeded'],
+      ['QualityGate', 'Succeeded'],
+      ['Register', 'Succeeded'],
+      ['QualityGateFailed', 'NotExecuted'],
+    ]);
+    expect(final.steps[4]?.notExecutedReason).toBe('condition "QualityGate" evaluated to true, so its ElseSteps do not run');
+    expect(final.decisions).toEqual([{ step: 'QualityGate', outcome: true, conditions: [{ type: 'GreaterThanOrEqualTo', left: 0.6, right: 0.5, outcome: true }], branchSteps: ['Register'] }]);
+    expect(final.registeredModel).toEqual({ modelPackageGroupName: 'yolops-yolo-models', version: 1, modelPackageArn: 'arn:local/1', approvalStatus: 'PendingManualApproval' });
+    expect(final.runnerPid).toBeUndefined();
+    expect(stored).toEqual(final);
+
+    // Properties flow: Evaluate got Train's model artifact, Register got it and the metadata.
+    const evaluate = h.calls.find((c) => c.step === 'Evaluate')?.args as JsonObject;
+    const modelInput = ((evaluate['ProcessingInputs'] as JsonObject[])[0] as JsonObject)['S3Input'] as JsonObject;
+    expect(modelInput['S3Uri']).toBe(`s3://yolops-model-artifacts-123456789012/pipelines/exec123/${jobNameFor('exec123', 'Train')}/output/model.tar.gz`);
+    const register = h.calls.find((c) => c.step === 'Register')?.args as JsonObject;
+    expect(register['CustomerMetadataProperties']).toEqual({ PipelineExecutionId: 'exec123', InputDataUri: 's3://data/split_dataset/v1/', CodeVersion: 'abc' });
+    const train = h.calls.find((c) => c.step === 'Train')?.args as JsonObject;
+    expect((train['HyperParameters'] as JsonObject)['sagemaker_submit_directory']).toBe('"s3://data/code/abc/sourcedir.tar.gz"');
+    expect((train['Environment'] as JsonObject)['YOLOPS_EXECUTION_ID']).toBe('exec123');
+
+    expect(final.steps[0]?.progress).toEqual({ epoch: 2, epochs: 2, metrics: { 'val/mAP50-95': 0.2 } });
+    expect(events.filter((e) => e.type === 'epoch')).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'step-started').map((e) => e.type === 'step-started' && e.step)).toEqual(['Train', 'Evaluate', 'QualityGate', 'Register']);
+  });
+
+  it('fails the execution with the Fail step message when the gate says no, and registers nothing', async () => {
+    const h = harness(0.2);
+    const { final } = await run(h, 1);
+    expect(final.status).toBe('Failed');
+    expect(final.failedStep).toBe('QualityGateFailed');
+    expect(final.failureReason).toBe('Quality gate failed: mAP50_95 = 0.2 is below the QualityThreshold 1');
+    expect(final.steps.map((s) => [s.name, s.status])).toEqual([
+      ['Train', 'Succeeded'],
+      ['Evaluate', 'Succeeded'],
+      ['QualityGate', 'Succeeded'],
+      ['Register', 'NotExecuted'],
+      ['QualityGateFailed', 'Failed'],
+    ]);
+    expect(final.registeredModel).toBeUndefined();
+    expect(h.calls.map((c) => c.step)).toEqual(['Train', 'Evaluate']);
+  });
+
+  it('stops at a failed step: later steps are NotExecuted with the reason', async () => {
+    const h = harness(0.9, {
+      Training: async () => {
+        throw new StepFailure('AlgorithmError: class id 7 is out of range');
+      },
+    });
+    const { final } = await run(h, 0.5);
+    expect(final.status).toBe('Failed');
+    expect(final.failureReason).toBe('AlgorithmError: class id 7 is out of range');
+    expect(final.failedStep).toBe('Train');
+    expect(final.steps.slice(1).every((s) => s.status === 'NotExecuted' && s.notExecutedReason === 'the execution stopped at step "Train"')).toBe(true);
+    expect(final.decisions).toEqual([]);
+  });
+
+  it('records an unexpected executor error as the step failure, with its type', async () => {
+    const h = harness(0.9, {
+      Processing: async () => {
+        throw new TypeError('boom');
+      },
+    });
+    const { final } = await run(h, 0.5);
+    expect(final.status).toBe('Failed');
+    expect(final.failureReason).toBe('TypeError: boom');
+    expect(final.steps[1]?.status).toBe('Failed');
+  });
+
+  it('fails the step whose property file is missing, naming the file and URI', async () => {
+    const h = harness(0.9);
+    h.executors.Processing = async (_step, args, context) => ({ ProcessingJobName: context.jobName, ProcessingOutputConfig: (args['ProcessingOutputConfig'] as JsonObject) });
+    const { final } = await run(h, 0.5);
+    expect(final.failedStep).toBe('QualityGate');
+    expect(final.failureReason).toMatch(/cannot read property file evaluation.json of step "Evaluate" at s3:\/\/yolops-model-artifacts-123456789012\/pipelines\/exec123\/evaluation\/evaluation.json: .* does not exist/);
+  });
+});
+
+describe('jobNameFor', () => {
+  it('keeps SageMaker job name rules', () => {
+    expect(jobNameFor('abc', 'Train')).toBe('pipelines-abc-Train');
+    expect(jobNameFor('abc', 'my_step')).toBe('pipelines-abc-my-step');
+    expect(jobNameFor('abc', 'x'.repeat(80))).toHaveLength(63);
+  });
+});
