@@ -109,6 +109,12 @@ export function trainingPipeline(options: TrainingPipelineOptions): Pipeline {
     ],
     outputs: [{ name: EVALUATION_REPORT.output, source: `${PROCESSING}/evaluation`, destination: runPrefix('evaluation/') }],
     propertyFiles: [{ name: EVALUATION_REPORT.propertyFile, outputName: EVALUATION_REPORT.output, path: EVALUATION_REPORT.file }],
+    // evaluate.py adds its eval/* metrics to the training's MLflow run (found through mlflow_run.json).
+    environment: {
+      MLFLOW_TRACKING_URI: MlflowTrackingUri,
+      MLFLOW_EXPERIMENT_NAME: MlflowExperimentName,
+      YOLOPS_EXECUTION_ID: executionId,
+    },
   });
 
   const mAP50_95 = jsonGet(evaluate.propertyFile(EVALUATION_REPORT.propertyFile), EVALUATION_REPORT.metricPath);
