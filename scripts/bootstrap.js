@@ -31,6 +31,9 @@ const installed = join(root, 'node_modules', '.package-lock.json');
 const lock = join(root, 'package-lock.json');
 if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
   console.log('yolops: installing npm packages (npm ci)...');
+  if (major !== 24) {
+    console.log(`yolops: this is Node.js ${process.versions.node}; npm ci also installs Node.js 24 into node_modules and the project runs on that (npm's EBADENGINE warnings below are about Node ${major} and harmless).`);
+  }
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   if (run(npm, ['ci', '--no-audit', '--no-fund']) !== 0) fail('npm ci failed: see the output above.');
 }

@@ -1,23 +1,8 @@
+import { EXECUTION_VARIABLES, type ExecutionVariableName } from '../../core/pipeline/compiled.ts';
 import { describeJson, isJsonObject, type JsonObject, type JsonValue } from '../json.ts';
 import { formatSegments, lookupPath, parseSegments, type PathSegment } from './access-path.ts';
 import { ResolutionError, type ProblemList } from './errors.ts';
 import { STEP_PROPERTY_ROOTS, type StepType } from './step-types.ts';
-
-/**
- * Execution variables a definition may `Get` as `Execution.<name>`. TrainingJobName and ProcessingJobName are
- * the job of the step being resolved (the SDK's ExecutionVariables), so they only have a value inside such a step.
- */
-export const EXECUTION_VARIABLES = [
-  'PipelineExecutionId',
-  'PipelineExecutionArn',
-  'PipelineName',
-  'PipelineArn',
-  'StartDateTime',
-  'CurrentDateTime',
-  'TrainingJobName',
-  'ProcessingJobName',
-] as const;
-export type ExecutionVariableName = (typeof EXECUTION_VARIABLES)[number];
 
 export type GetTarget =
   | { kind: 'parameter'; name: string }

@@ -6,7 +6,8 @@ import { lookupPath } from './access-path.ts';
 import { evaluateConditions } from './conditions.ts';
 import type { ParsedPipeline, StepNode } from './definition.ts';
 import { ResolutionError, StepFailure } from './errors.ts';
-import { resolveExpression, type ExecutionVariableName, type ResolveScope } from './expressions.ts';
+import type { ExecutionVariableName } from '../../core/pipeline/compiled.ts';
+import { resolveExpression, type ResolveScope } from './expressions.ts';
 import type { ParameterValue } from './parameters.ts';
 
 /** What a step's executor gets besides its resolved arguments. */

@@ -31,7 +31,9 @@ describe('runContainerProcess', () => {
     const log = await readFile(join(dir, 'logs', 'stdout.log'), 'utf8');
     expect(log).toContain('one\ntwo\r three\n');
     expect(log).toContain('err\n');
-    expect(result.tail.at(-1)).toBe('no newline');
+    // stdout and stderr are two pipes: which one's last line lands last is a race, so only membership is
+    // asserted; what matters is that the unterminated last line is flushed into the tail at exit.
+    expect(result.tail).toEqual(expect.arrayContaining(['err', 'no newline']));
   });
 
   it('reports the exit code', async () => {
