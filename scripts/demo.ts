@@ -8,5 +8,7 @@ try {
   console.error(`yolops: ${(error as Error).message}`);
   process.exit(1);
 }
+// The demo trains from yolo11n.yaml and needs nothing from the internet: spare the jobs Ultralytics' online probes.
+process.env['YOLO_OFFLINE'] ??= 'true';
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(['demo', ...process.argv.slice(2)]);

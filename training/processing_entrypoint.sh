@@ -17,7 +17,8 @@ if [[ -f sourcedir.tar.gz ]]; then
   tar -xzf sourcedir.tar.gz
 fi
 
-if ! python3 -c 'import ultralytics' >/dev/null 2>&1; then
+# find_spec looks the package up without importing it (importing torch and Ultralytics costs seconds).
+if ! python3 -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("ultralytics") is None)' >/dev/null 2>&1; then
   if [[ ! -f requirements.txt ]]; then
     echo "processing_entrypoint.sh: ultralytics is not installed and there is no requirements.txt in $here" >&2
     exit 1
