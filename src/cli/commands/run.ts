@@ -2,8 +2,10 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { localTrainingConfig } from '../../core/config/training-config.ts';
+import { formatValidation, validateDataset } from '../../core/dataset/index.ts';
 import { loadMetricDefinitions, synthesizeTrainingPipeline } from '../../core/pipeline/index.ts';
 import { DatasetRejectedError, runPipelineLocally, type ExecutionRecord, type RunEvent } from '../../local/index.ts';
+import { openDirectoryAsBucket } from '../directory-store.ts';
 import { EXIT, info, printJson, UserError } from '../output.ts';
 import { loadProjectConfig, type Project } from '../project.ts';
 import { buildExecutionReport, formatExecutionReport } from '../render/execution-report.ts';
@@ -63,6 +65,19 @@ function collectParameter(value: string, previous: Record<string, string>): Reco
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
+async function assertValidDirectory(dir: string): Promise<void> {
+  const { store, bucket, close } = openDirectoryAsBucket(dir);
+  try {
+    const result = await validateDataset(store, { bucket, prefix: '' });
+    if (!result.valid) {
+      const report = formatValidation({ ...result, dataset: { ...result.dataset, uri: dir } });
+      throw new UserError(`dataset ${dir} is not valid, no execution started and nothing uploaded:\n${report}`, EXIT.failed);
+    }
+  } finally {
+    close();
+  }
+}
+
 export function registerRunCommand(program: Command, project: () => Project): void {
   program
     .command('run')
@@ -79,6 +94,8 @@ export function registerRunCommand(program: Command, project: () => Project): vo
         throw new UserError(`--dataset ${options.dataset} is not a directory`);
       }
       const p = project();
+      // Validated where it is, before the upload: a rejected dataset leaves nothing in the bucket.
+      if (options.dataset) await assertValidDirectory(resolve(options.dataset));
       const record = await runLocally(p, {
         parameters: options.param,
         ...(options.dataset ? { datasetDir: resolve(options.dataset) } : {}),

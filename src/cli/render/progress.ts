@@ -30,7 +30,7 @@ export function progressPrinter(options: { verbose?: boolean } = {}): (event: Ru
         info(`  ${event.step}: ${event.outcome ? 'condition met' : 'condition not met'}`);
         break;
       case 'notification':
-        if (!event.ok) info(`warning: notification via ${event.channel} failed: ${event.error ?? 'unknown error'}`);
+        // A failed notification also arrives as a 'warning' event, printed below.
         break;
       case 'warning':
         info(`warning: ${event.message}`);

@@ -88,8 +88,12 @@ describe('yolops CLI', () => {
     const broken = join(work, 'broken');
     const run = yolops('run', '--dataset', broken);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/is not valid, no execution started/);
+    expect(run.stderr).toMatch(/is not valid, no execution started and nothing uploaded/);
+    expect(run.stderr).toMatch(/labels\/train\/.*:\d+: class id 5/);
     expect((JSON.parse(yolops('models', 'list', '--json').stdout) as unknown[]).length).toBe(1);
+    // Only the version of the successful run is in the training-data bucket.
+    const versions = readdirSync(join(home, 'buckets', 'yolops-training-data-123456789012', 'split_dataset'));
+    expect(versions).toHaveLength(1);
   });
 
   it('rejects bad usage with exit code 2', () => {
