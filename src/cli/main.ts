@@ -1,5 +1,6 @@
 // The `yolops` command: a thin shell that parses arguments and calls the libraries in core/ and local/.
 import { Command, CommanderError } from 'commander';
+import { registerCodeCommands } from './commands/code.ts';
 import { registerDatasetCommands } from './commands/dataset.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerLocalCommands } from './commands/local.ts';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDatasetCommands(program);
   registerPipelineCommands(program, getProject);
+  registerCodeCommands(program, getProject);
   registerRunCommand(program, getProject);
   registerRunsCommands(program, getProject);
   registerModelsCommands(program, getProject);

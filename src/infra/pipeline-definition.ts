@@ -1,5 +1,4 @@
 import { Token } from 'aws-cdk-lib';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 
 /**
  * The compiled SageMaker Pipeline definition, as the compiler of the local backend emits it
@@ -93,11 +92,6 @@ export function inspectPipelineDefinition(source: PipelineDefinitionSource): Pip
   return { imageRepositories: [...repositories.values()], jobRoleArns: [...roleArns] };
 }
 
-/** The IAM role ARN of `roleName` in the account and region's partition (what the compiler writes into RoleArn). */
-export function roleArnFor(account: string, region: string, roleName: string): string {
-  const partition = RegionInfo.get(region).partition ?? 'aws';
-  return `arn:${partition}:iam::${account}:role/${roleName}`;
-}
 
 /** Throws PipelineMismatchError when a step would run as a role other than the one this app creates. */
 export function assertJobsRunAs(facts: PipelineDefinitionFacts, expectedRoleArn: string): void {

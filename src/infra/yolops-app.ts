@@ -3,7 +3,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { InfraConfig } from './config.ts';
 import { environmentPolicy } from './environment.ts';
 import { resourceNames } from '../core/naming.ts';
-import { assertJobsRunAs, inspectPipelineDefinition, type PipelineDefinitionSource, roleArnFor } from './pipeline-definition.ts';
+import { sagemakerExecutionRoleArn } from '../core/pipeline/index.ts';
+import { assertJobsRunAs, inspectPipelineDefinition, type PipelineDefinitionSource } from './pipeline-definition.ts';
 import { S3TriggerStack } from './stacks/s3-trigger-stack.ts';
 import { SageMakerPipelineStack } from './stacks/sagemaker-pipeline-stack.ts';
 import { SharedResourcesStack } from './stacks/shared-resources-stack.ts';
@@ -31,7 +32,8 @@ export function addYolopsStacks(app: App, props: YolopsAppProps): YolopsStacks {
   const env = { account: context.aws_account_id, region: context.aws_region };
 
   const facts = inspectPipelineDefinition(props.pipelineDefinition);
-  assertJobsRunAs(facts, roleArnFor(context.aws_account_id, context.aws_region, names.sagemakerExecutionRole));
+  // The role this app creates, written out the way the compiler writes RoleArn (core/pipeline/aws/arns.ts).
+  assertJobsRunAs(facts, sagemakerExecutionRoleArn(context));
 
   const shared = new SharedResourcesStack(app, 'SharedResourcesStack', {
     env,

@@ -57,6 +57,17 @@ describe('yolops CLI', () => {
     expect(definition.Parameters.find((p) => p.Name === 'CodeVersion')?.DefaultValue).toBe('abc123');
   });
 
+  it('packs training/ as a code bundle named by its content, the same bytes every time', () => {
+    const first = JSON.parse(yolops('code', 'bundle', join(work, 'bundle-1'), '--json').stdout) as { version: string; files: string[]; codeUri: string };
+    const second = JSON.parse(yolops('code', 'bundle', join(work, 'bundle-2'), '--json').stdout) as { version: string };
+    expect(first.version).toMatch(/^[0-9a-f]{12}$/);
+    expect(second.version).toBe(first.version);
+    expect(first.files).toEqual(expect.arrayContaining(['train.py', 'evaluate.py', 'requirements.txt', 'processing_entrypoint.sh']));
+    expect(first.files.some((f) => f.startsWith('tests/'))).toBe(false);
+    expect(first.codeUri).toBe(`s3://yolops-training-data-123456789012/code/${first.version}/`);
+    expect(readdirSync(join(work, 'bundle-1')).sort()).toEqual(['processing_entrypoint.sh', 'sourcedir.tar.gz']);
+  });
+
   it('runs the pipeline on the dataset, lists the run, and approves the registered version', () => {
     const run = yolops('run', '--dataset', dataset, '--param', 'Epochs=1', '--param', 'ImageSize=64', '--param', 'BatchSize=8', '--param', 'QualityThreshold=0', '--json');
     expect(run.status, run.stderr).toBe(0);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assertJobsRunAs, inspectPipelineDefinition, PipelineMismatchError, roleArnFor } from '../../../src/infra/pipeline-definition.ts';
+import { sagemakerExecutionRoleArn } from '../../../src/core/pipeline/index.ts';
+import { assertJobsRunAs, inspectPipelineDefinition, PipelineMismatchError } from '../../../src/infra/pipeline-definition.ts';
 import { compilePipelineDefinition } from '../../../src/infra/pipeline-source.ts';
 import { buildTestApp, testConfig } from './helpers.ts';
 
@@ -60,8 +61,9 @@ describe('inspectPipelineDefinition', () => {
 
 describe('assertJobsRunAs', () => {
   it('accepts a definition whose jobs run as the role this app creates, in the region\'s partition', () => {
-    expect(roleArnFor('123456789012', 'ap-southeast-2', 'yolops-sagemaker-execution-role')).toBe(ROLE);
-    expect(roleArnFor('123456789012', 'cn-north-1', 'r')).toBe('arn:aws-cn:iam::123456789012:role/r');
+    const context = { aws_account_id: '123456789012', project_name: 'yolops' };
+    expect(sagemakerExecutionRoleArn({ ...context, aws_region: 'ap-southeast-2' })).toBe(ROLE);
+    expect(sagemakerExecutionRoleArn({ ...context, aws_region: 'cn-north-1' })).toBe('arn:aws-cn:iam::123456789012:role/yolops-sagemaker-execution-role');
     expect(() => assertJobsRunAs(inspectPipelineDefinition(compiled()), ROLE)).not.toThrow();
   });
 
