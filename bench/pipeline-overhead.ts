@@ -7,15 +7,15 @@
 // Both sides log to the same MLflow server, started once up front, so the ratio measures the runner and not
 // MLflow's start-up, which is reported on its own line. Target: ratio <= 1.10.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadCdkContext } from '../src/core/config/cdk-context.ts';
-import { localTrainingConfig, parseTrainingConfig } from '../src/core/config/training-config.ts';
+import { localTrainingConfig } from '../src/core/config/training-config.ts';
 import { synthesizeDataset } from '../src/core/dataset/index.ts';
 import { resourceNames } from '../src/core/naming.ts';
-import { loadMetricDefinitions, synthesizeTrainingPipeline } from '../src/core/pipeline/index.ts';
+import { compileLocalPipeline } from '../src/cli/local-pipeline.ts';
+import { findProject } from '../src/cli/project.ts';
 import { FolderObjectStore } from '../src/local/folder-object-store.ts';
 import { localLayout, pythonEnvironment, REPO_ROOT, runPipelineLocally, startMlflowServer } from '../src/local/index.ts';
 
@@ -23,8 +23,10 @@ const { values } = parseArgs({ options: { epochs: { type: 'string', default: '5'
 const epochs = Number(values.epochs);
 const rounds = Number(values.rounds);
 
-const context = loadCdkContext(join(REPO_ROOT, 'cdk.json'));
-const training = localTrainingConfig(parseTrainingConfig(JSON.parse(readFileSync(join(REPO_ROOT, 'training-config.json'), 'utf8'))));
+// The pipeline `yolops run` runs, and the same settings for the bare side.
+const compiled = compileLocalPipeline(findProject(REPO_ROOT));
+const { context } = compiled;
+const training = localTrainingConfig(compiled.training);
 const python = pythonEnvironment(join(REPO_ROOT, '.venv'));
 const work = mkdtempSync(join(tmpdir(), 'yolops-bench-'));
 const layout = localLayout(join(work, 'root'));
@@ -58,10 +60,9 @@ function bare(round: number): Timing {
 }
 
 async function endToEnd(): Promise<Timing> {
-  const { json } = synthesizeTrainingPipeline({ context, training, metricDefinitions: loadMetricDefinitions(join(REPO_ROOT, 'training', 'metric_definitions.json')) });
   const started = performance.now();
   const record = await runPipelineLocally({
-    root: layout.root, definition: json, context, inputDataUri: dataset.uri, validateDataset: true,
+    root: layout.root, definition: compiled.json, context, inputDataUri: dataset.uri, validateDataset: true,
     parameterOverrides: { Epochs: String(epochs), QualityThreshold: '0' }, env, notificationChannels: [],
   });
   if (record.status !== 'Succeeded') throw new Error(`end-to-end run ${record.executionId} ${record.status}: ${record.failureReason ?? ''}`);

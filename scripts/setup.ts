@@ -6,10 +6,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pythonEnvironment } from '../src/local/python-env.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-export const venvDir = join(root, '.venv');
-export const venvPython = join(venvDir, 'bin', 'python');
+const { venvDir, python: venvPython } = pythonEnvironment(join(root, '.venv'));
+export { venvPython };
 const requirements = [join(root, 'training', 'requirements.txt'), join(root, 'training', 'requirements-dev.txt')];
 const stamp = join(venvDir, '.yolops-requirements.sha256');
 

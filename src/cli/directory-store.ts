@@ -1,5 +1,6 @@
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { formatValidation, validateDataset, type DatasetValidation, type ValidateOptions } from '../core/dataset/index.ts';
 import { FolderObjectStore } from '../local/folder-object-store.ts';
 
 export interface DirectoryStore {
@@ -27,4 +28,17 @@ export function openDirectoryAsBucket(dir: string): DirectoryStore {
       if (existsSync(scratch)) rmSync(scratch, { recursive: true, force: true });
     },
   };
+}
+
+/** Validates the dataset in a local directory; the result's `uri` is the directory, and `report` its text form. */
+export async function validateDirectory(dir: string, options: ValidateOptions = {}): Promise<{ result: DatasetValidation; report: string }> {
+  const { store, bucket, close } = openDirectoryAsBucket(dir);
+  try {
+    const raw = await validateDataset(store, { bucket, prefix: '' }, options);
+    // Paths relative to the dataset read the same whichever directory it was validated in.
+    const result = { ...raw, dataset: { ...raw.dataset, uri: resolve(dir), bucket: '' } };
+    return { result, report: formatValidation(result) };
+  } finally {
+    close();
+  }
 }

@@ -20,4 +20,3 @@ export { parsePipelineDefinition, type ParsedPipeline, type StepNode } from './p
 export { PipelineDefinitionError, type DefinitionProblem } from './pipeline/errors.ts';
 export { ParameterValueError, type ParameterOverride, type ParameterValue } from './pipeline/parameters.ts';
 export { pythonEnvironment, type PythonEnvironment } from './python-env.ts';
-export { localParameterOverrides } from './local-parameters.ts';

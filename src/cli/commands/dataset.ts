@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { formatValidation, synthesizeDataset, validateDataset } from '../../core/dataset/index.ts';
-import { openDirectoryAsBucket } from '../directory-store.ts';
+import { synthesizeDataset } from '../../core/dataset/index.ts';
+import { openDirectoryAsBucket, validateDirectory } from '../directory-store.ts';
 import { EXIT, info, printJson, UserError } from '../output.ts';
 import { integerOption } from '../options.ts';
 
@@ -52,16 +52,9 @@ export function registerDatasetCommands(program: Command): void {
     .action(async (dir: string, options: { json?: boolean; maxProblems: number }) => {
       const target = resolve(dir);
       if (!existsSync(target) || !statSync(target).isDirectory()) throw new UserError(`${target} is not a directory`);
-      const { store, bucket, close } = openDirectoryAsBucket(target);
-      try {
-        const result = await validateDataset(store, { bucket, prefix: '' }, { maxProblemsPerKind: options.maxProblems });
-        // Paths relative to the dataset read the same whichever directory it was validated in.
-        const shown = { ...result, dataset: { ...result.dataset, uri: target, bucket: '' } };
-        if (options.json) printJson(shown);
-        else process.stdout.write(`${formatValidation(shown)}\n`);
-        if (!result.valid) process.exitCode = EXIT.failed;
-      } finally {
-        close();
-      }
+      const { result, report } = await validateDirectory(target, { maxProblemsPerKind: options.maxProblems });
+      if (options.json) printJson(result);
+      else process.stdout.write(`${report}\n`);
+      if (!result.valid) process.exitCode = EXIT.failed;
     });
 }

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { localTrainingConfig } from '../../core/config/training-config.ts';
 import { resourceNames } from '../../core/naming.ts';
-import { loadMetricDefinitions, synthesizeTrainingPipeline } from '../../core/pipeline/index.ts';
 import { localLayout, watchLocally, type WatchEvent } from '../../local/index.ts';
 import { info } from '../output.ts';
 import { integerOption } from '../options.ts';
-import { loadProjectConfig, type Project } from '../project.ts';
+import { compileLocalPipeline } from '../local-pipeline.ts';
+import type { Project } from '../project.ts';
 import { progressPrinter } from '../render/progress.ts';
 
 function printWatchEvent(event: WatchEvent): void {
@@ -39,12 +38,7 @@ export function registerLocalCommands(program: Command, project: () => Project):
     .option('--settle <seconds>', 'how long a complete version must stay unchanged before it starts', integerOption('--settle', 0), 10)
     .action(async (options: { settle: number }) => {
       const p = project();
-      const { context, training } = loadProjectConfig(p);
-      const { json } = synthesizeTrainingPipeline({
-        context,
-        training: localTrainingConfig(training),
-        metricDefinitions: loadMetricDefinitions(`${p.trainingCodeDir}/metric_definitions.json`),
-      });
+      const { context, json } = compileLocalPipeline(p);
       info(`bucket folder: ${localLayout(p.localRoot).buckets}/${resourceNames(context).trainingDataBucket}`);
       const controller = new AbortController();
       const stop = (): void => controller.abort(new Error('stopped'));

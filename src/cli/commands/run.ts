@@ -1,13 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { localTrainingConfig } from '../../core/config/training-config.ts';
-import { formatValidation, validateDataset } from '../../core/dataset/index.ts';
-import { loadMetricDefinitions, synthesizeTrainingPipeline } from '../../core/pipeline/index.ts';
 import { DatasetRejectedError, runPipelineLocally, type ExecutionRecord, type RunEvent } from '../../local/index.ts';
-import { openDirectoryAsBucket } from '../directory-store.ts';
+import { validateDirectory } from '../directory-store.ts';
+import { compileLocalPipeline } from '../local-pipeline.ts';
 import { EXIT, info, printJson, UserError } from '../output.ts';
-import { loadProjectConfig, type Project } from '../project.ts';
+import type { Project } from '../project.ts';
 import { buildExecutionReport, formatExecutionReport } from '../render/execution-report.ts';
 import { progressPrinter } from '../render/progress.ts';
 
@@ -22,12 +20,7 @@ export interface LocalRunRequest {
 
 /** The compiled pipeline (with training-config.json's local_overrides as defaults) run by the local runner. */
 export async function runLocally(project: Project, request: LocalRunRequest): Promise<ExecutionRecord> {
-  const { context, training } = loadProjectConfig(project);
-  const { json } = synthesizeTrainingPipeline({
-    context,
-    training: localTrainingConfig(training),
-    metricDefinitions: loadMetricDefinitions(`${project.trainingCodeDir}/metric_definitions.json`),
-  });
+  const { context, json } = compileLocalPipeline(project);
   const controller = new AbortController();
   const onSignal = (): void => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
@@ -39,7 +32,8 @@ export async function runLocally(project: Project, request: LocalRunRequest): Pr
       definition: json,
       context,
       trainingDir: project.trainingCodeDir,
-      validateDataset: true,
+      // A local folder was validated where it lay, before its upload (the `run` command); anything else here.
+      validateDataset: request.datasetDir === undefined,
       parameterOverrides: request.parameters,
       signal: controller.signal,
       onEvent: (event) => {
@@ -66,16 +60,8 @@ function collectParameter(value: string, previous: Record<string, string>): Reco
 }
 
 async function assertValidDirectory(dir: string): Promise<void> {
-  const { store, bucket, close } = openDirectoryAsBucket(dir);
-  try {
-    const result = await validateDataset(store, { bucket, prefix: '' });
-    if (!result.valid) {
-      const report = formatValidation({ ...result, dataset: { ...result.dataset, uri: dir } });
-      throw new UserError(`dataset ${dir} is not valid, no execution started and nothing uploaded:\n${report}`, EXIT.failed);
-    }
-  } finally {
-    close();
-  }
+  const { result, report } = await validateDirectory(dir);
+  if (!result.valid) throw new UserError(`dataset ${dir} is not valid, no execution started and nothing uploaded:\n${report}`, EXIT.failed);
 }
 
 export function registerRunCommand(program: Command, project: () => Project): void {
