@@ -6,10 +6,11 @@ export interface S3ObjectCreatedDetail {
   object: { key: string; size?: number; etag?: string; sequencer?: string };
 }
 
-export const NOT_IMPLEMENTED_MESSAGE = 'S3 trigger handler not implemented yet (issue 5)';
+export const NOT_IMPLEMENTED_MESSAGE = 'the S3 training trigger has no handler yet';
 
 /**
- * Placeholder of the S3 training trigger. It fails loudly on every event so that an upload never looks as if
+ * Placeholder of the S3 training trigger: no upload starts a training yet (start executions with
+ * StartPipelineExecution, docs/aws-deploy.md). It fails loudly on every event so that an upload never looks as if
  * it had started a training: the invocation errors, the trigger-errors alarm notifies the SNS topic, and the
  * log names the object that arrived.
  */

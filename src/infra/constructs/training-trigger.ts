@@ -29,7 +29,11 @@ export interface TrainingTriggerProps {
   readonly timeout?: Duration;
 }
 
-/** The Lambda that turns a dataset upload into one pipeline execution, and the EventBridge rules that call it. */
+/**
+ * The Lambda that receives dataset uploads, and the EventBridge rules that call it. Its handler is still a
+ * placeholder that fails on every event (src/trigger/handler.ts), so an upload starts no training yet and the
+ * trigger-errors alarm says so.
+ */
 export class TrainingTrigger extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
@@ -45,7 +49,7 @@ export class TrainingTrigger extends Construct {
     });
     this.function = new NodejsFunction(this, 'Function', {
       functionName: props.functionName,
-      description: 'Starts the yolops training pipeline when a dataset version is uploaded',
+      description: 'yolops S3 training trigger (placeholder: fails on every upload, starts no training yet)',
       entry: TRIGGER_HANDLER_ENTRY,
       handler: 'handler',
       runtime: Runtime.NODEJS_24_X,

@@ -7,7 +7,7 @@ import { acknowledge, acknowledgeBucketGrants } from '../nag.ts';
 
 export interface TriggerRoleProps {
   readonly roleName: string;
-  /** The bucket whose dataset uploads start trainings; the trigger validates the dataset and reads the config. */
+  /** The bucket whose dataset uploads the trigger receives; the role may read the datasets and the config there. */
   readonly trainingDataBucket: IBucket;
   /** The one pipeline the trigger may start (a name, so that this role does not depend on the pipeline stack). */
   readonly pipelineName: string;
@@ -15,13 +15,17 @@ export interface TriggerRoleProps {
   readonly logGroupName: string;
 }
 
-/** The role the S3 training trigger Lambda runs as. */
+/**
+ * The role the S3 training trigger Lambda runs as: read the uploaded datasets and the config, start the one
+ * pipeline, write its logs. The placeholder handler uses none of it yet; the permissions are those the trigger
+ * needs, so that deploying its handler changes no IAM.
+ */
 export class TriggerRole extends Role {
   constructor(scope: Construct, id: string, props: TriggerRoleProps) {
     super(scope, id, {
       roleName: props.roleName,
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Runs the S3 training trigger: validates an uploaded dataset and starts the training pipeline',
+      description: 'Runs the S3 training trigger Lambda: reads uploaded datasets and the config, starts the training pipeline',
     });
     const stack = Stack.of(this);
     const logStreams = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${props.logGroupName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
