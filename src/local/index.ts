@@ -16,7 +16,7 @@ export { MlflowClient, type MlflowRunRef } from './mlflow/mlflow-client.ts';
 export { ConsoleChannel, WebhookChannel, channelsFromEnv, sendNotifications, type NotificationChannel, type WebhookOptions } from './notify/notifier.ts';
 export { notificationFromRecord, summaryLine, type PipelineNotification } from './notify/notification.ts';
 export { buildCodeBundle, publishCodeBundle, bundleFiles, type CodeBundle, type PublishedCodeBundle } from './code-bundle.ts';
-export { parsePipelineDefinition, type ParsedPipeline, type StepNode } from './pipeline/definition.ts';
+export { parsePipelineDefinition, type ParsedPipeline, type StepNode } from './pipeline/runnable-pipeline.ts';
 export { PipelineDefinitionError, type DefinitionProblem } from './pipeline/errors.ts';
 export { ParameterValueError, type ParameterOverride, type ParameterValue } from './pipeline/parameters.ts';
 export { pythonEnvironment, type PythonEnvironment } from './python-env.ts';

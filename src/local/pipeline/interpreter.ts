@@ -4,7 +4,7 @@ import type { ExecutionStore } from '../executions/execution-store.ts';
 import { describeJson, isJsonObject, type JsonObject, type JsonValue } from '../json.ts';
 import { lookupPath } from './access-path.ts';
 import { evaluateConditions } from './conditions.ts';
-import type { ParsedPipeline, StepNode } from './definition.ts';
+import type { ParsedPipeline, StepNode } from './runnable-pipeline.ts';
 import { ResolutionError, StepFailure } from './errors.ts';
 import type { ExecutionVariableName } from '../../core/pipeline/compiled.ts';
 import { resolveExpression, type ResolveScope } from './expressions.ts';

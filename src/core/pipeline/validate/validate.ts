@@ -1,4 +1,4 @@
-import type { PipelineDefinitionJson } from '../definition-json.ts';
+import type { PipelineDefinitionJson } from '../compiled-definition-types.ts';
 import { MAX_DEFINITION_LENGTH } from '../names.ts';
 import { PipelineValidationError, type DefinitionProblem } from './problems.ts';
 import { ruleProblems } from './rules.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../../../src/local/json.ts';
-import { parsePipelineDefinition } from '../../../../src/local/pipeline/definition.ts';
+import { parsePipelineDefinition } from '../../../../src/local/pipeline/runnable-pipeline.ts';
 import { PipelineDefinitionError } from '../../../../src/local/pipeline/errors.ts';
 import { synthesizeTrainingPipelineFromFiles } from '../../../../src/core/pipeline/index.ts';
 import { REPO_ROOT } from '../../../../src/local/layout.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sagemakerExecutionRoleArn } from '../../../src/core/pipeline/index.ts';
-import { assertJobsRunAs, inspectPipelineDefinition, PipelineMismatchError } from '../../../src/infra/pipeline-definition.ts';
+import { assertJobsRunAs, inspectPipelineDefinition, PipelineMismatchError } from '../../../src/infra/compiled-pipeline-facts.ts';
 import { compilePipelineDefinition } from '../../../src/infra/pipeline-source.ts';
 import { buildTestApp, testConfig } from './helpers.ts';
 
