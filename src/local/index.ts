@@ -17,6 +17,7 @@ export { ConsoleChannel, WebhookChannel, channelsFromEnv, sendNotifications, typ
 export { notificationFromRecord, summaryLine, type PipelineNotification } from './notify/notification.ts';
 export { buildCodeBundle, publishCodeBundle, bundleFiles, type CodeBundle, type PublishedCodeBundle } from './code-bundle.ts';
 export { parsePipelineDefinition, type ParsedPipeline, type StepNode } from './pipeline/runnable-pipeline.ts';
-export { PipelineDefinitionError, type DefinitionProblem } from './pipeline/errors.ts';
+export { PipelineDefinitionError } from './pipeline/errors.ts';
+export type { DefinitionProblem } from '../core/pipeline/compiled.ts';
 export { ParameterValueError, type ParameterOverride, type ParameterValue } from './pipeline/parameters.ts';
 export { pythonEnvironment, type PythonEnvironment } from './python-env.ts';

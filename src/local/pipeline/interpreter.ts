@@ -2,7 +2,7 @@ import type { RunEventListener } from '../events.ts';
 import type { EpochProgress, ExecutionRecord, StepRecord } from '../executions/execution-record.ts';
 import type { ExecutionStore } from '../executions/execution-store.ts';
 import { describeJson, isJsonObject, type JsonObject, type JsonValue } from '../json.ts';
-import { lookupPath } from './access-path.ts';
+import { lookupPath } from '../../core/pipeline/compiled.ts';
 import { evaluateConditions } from './conditions.ts';
 import type { ParsedPipeline, StepNode } from './runnable-pipeline.ts';
 import { ResolutionError, StepFailure } from './errors.ts';
