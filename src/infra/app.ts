@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../core/config/errors.ts';
 import { InfraConfigError, loadInfraConfig } from './config.ts';
-import { PipelineMismatchError } from './pipeline-definition.ts';
+import { PipelineMismatchError } from './compiled-pipeline-facts.ts';
 import { compilePipelineDefinition } from './pipeline-source.ts';
 import { addYolopsStacks } from './yolops-app.ts';
 

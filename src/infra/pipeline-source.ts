@@ -1,6 +1,6 @@
 import { synthesizeTrainingPipeline } from '../core/pipeline/index.ts';
 import type { InfraConfig } from './config.ts';
-import type { PipelineDefinitionSource } from './pipeline-definition.ts';
+import type { PipelineDefinitionSource } from './compiled-pipeline-facts.ts';
 
 /**
  * The compiled pipeline definition for this config, from the compiler of the local backend: the CLI and the

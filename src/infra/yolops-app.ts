@@ -4,7 +4,7 @@ import type { InfraConfig } from './config.ts';
 import { environmentPolicy } from './environment.ts';
 import { resourceNames } from '../core/naming.ts';
 import { sagemakerExecutionRoleArn } from '../core/pipeline/index.ts';
-import { assertJobsRunAs, inspectPipelineDefinition, type PipelineDefinitionSource } from './pipeline-definition.ts';
+import { assertJobsRunAs, inspectPipelineDefinition, type PipelineDefinitionSource } from './compiled-pipeline-facts.ts';
 import { S3TriggerStack } from './stacks/s3-trigger-stack.ts';
 import { SageMakerPipelineStack } from './stacks/sagemaker-pipeline-stack.ts';
 import { SharedResourcesStack } from './stacks/shared-resources-stack.ts';

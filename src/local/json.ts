@@ -1,24 +1,7 @@
-/** JSON as it appears in a pipeline definition, a property file or a record on disk. */
-export type JsonPrimitive = string | number | boolean | null;
-export type JsonValue = JsonPrimitive | JsonValue[] | JsonObject;
-export interface JsonObject {
-  [key: string]: JsonValue;
-}
+import type { JsonValue } from '../core/json.ts';
 
-export function isJsonObject(value: unknown): value is JsonObject {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** Short rendering of a value for error messages (long values are cut, so a message stays one line). */
-export function describeJson(value: unknown, max = 120): string {
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
-}
+// The JSON types and helpers live in core (the pipeline analysis reads definitions with them); src/local uses them from here.
+export { describeJson, isJsonObject, type JsonObject, type JsonPrimitive, type JsonValue } from '../core/json.ts';
 
 /** `JSON.parse` with the file named in the error, since a bare SyntaxError does not say which file. */
 export function parseJsonText(text: string, source: string): JsonValue {

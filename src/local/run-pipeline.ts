@@ -17,7 +17,7 @@ import { MlflowClient } from './mlflow/mlflow-client.ts';
 import { startMlflowServer, type MlflowServer } from './mlflow-server.ts';
 import { notificationFromRecord } from './notify/notification.ts';
 import { channelsFromEnv, sendNotifications, type NotificationChannel } from './notify/notifier.ts';
-import { parsePipelineDefinition, type ParsedPipeline } from './pipeline/definition.ts';
+import { parsePipelineDefinition, type ParsedPipeline } from './pipeline/runnable-pipeline.ts';
 import { interpretPipeline, newExecutionRecord } from './pipeline/interpreter.ts';
 import { resolveParameters, type ParameterOverride } from './pipeline/parameters.ts';
 import { assertPythonEnvironment, pythonEnvironment } from './python-env.ts';

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { synthesizeTrainingPipelineFromFiles } from '../../core/pipeline/index.ts';
+import { PIPELINE_DEFINITION_VERSION, synthesizeTrainingPipelineFromFiles } from '../../core/pipeline/index.ts';
 import type { Project } from '../project.ts';
 
 export function registerPipelineCommands(program: Command, project: () => Project): void {
   const pipeline = program.command('pipeline').description('the pipeline definition');
   pipeline
     .command('synth')
-    .description('print the SageMaker Pipeline definition JSON (Version 2020-12-01) compiled from the TypeScript definition, cdk.json and training-config.json')
+    .description(`print the SageMaker Pipeline definition JSON (Version ${PIPELINE_DEFINITION_VERSION}) compiled from the TypeScript definition, cdk.json and training-config.json`)
     .option('--code-version <version>', 'give CodeUri and CodeVersion defaults pointing at code/<version>/ in the training bucket')
     .option('--compact', 'one line, as CloudFormation and UpsertPipeline receive it')
     .action((options: { codeVersion?: string; compact?: boolean }) => {

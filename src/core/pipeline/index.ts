@@ -7,7 +7,7 @@ import { join as joinPath } from 'node:path';
 import { loadCdkContext } from '../config/cdk-context.ts';
 import { loadTrainingConfig } from '../config/training-config.ts';
 import { compilePipeline } from './compile/compile.ts';
-import type { PipelineDefinitionJson } from './definition-json.ts';
+import type { PipelineDefinitionJson } from './compiled-definition-types.ts';
 import { loadMetricDefinitions } from './metric-definitions.ts';
 import { trainingPipeline, type TrainingPipelineOptions } from './training-pipeline.ts';
 import { assertValidPipelineDefinition } from './validate/validate.ts';
@@ -24,7 +24,7 @@ export interface SynthesizedPipeline {
 
 /**
  * The yolops training pipeline as SageMaker Pipeline definition JSON, checked against AWS's schema and
- * SageMaker's rules before it is returned (throws PipelineDefinitionError or PipelineValidationError otherwise).
+ * SageMaker's rules before it is returned (throws PipelineSpecError or PipelineValidationError otherwise).
  * A plain string, no CDK tokens: the same inputs give the same bytes.
  */
 export function synthesizeTrainingPipeline(options: SynthesizeOptions): SynthesizedPipeline {
@@ -61,12 +61,13 @@ export function synthesizeTrainingPipelineFromFiles(
 export { trainingPipeline, STEP_NAMES, EVALUATION_REPORT, type TrainingPipelineOptions } from './training-pipeline.ts';
 export { loadMetricDefinitions, parseMetricDefinitions, metricDefinitionsSchema } from './metric-definitions.ts';
 export { compilePipeline, compilePipelineJson } from './compile/compile.ts';
-export { validatePipelineDefinition, assertValidPipelineDefinition, type ValidationResult } from './validate/validate.ts';
-export { PipelineValidationError, type DefinitionProblem } from './validate/problems.ts';
+export { validatePipelineDefinition, assertValidPipelineDefinition, PipelineValidationError, type ValidationResult } from './validate/validate.ts';
+export { analyzeDefinition, type AnalyzedStep, type DefinitionAnalysis } from './analysis/analyze-definition.ts';
+export type { DefinitionProblem } from './analysis/problems.ts';
 export { extendedPipelineSchema } from './validate/extended-schema.ts';
 export { dlcImageUri, pytorchTrainingImageUri, DLC_REGISTRY_ACCOUNTS } from './aws/images.ts';
 export { partitionOf, dnsSuffixOf, type AwsPartition } from './aws/partition.ts';
 export { sagemakerExecutionRoleArn, mlflowTrackingServerArn } from './aws/arns.ts';
-export type * from './definition-json.ts';
-export { PIPELINE_DEFINITION_VERSION } from './definition-json.ts';
+export type * from './compiled-definition-types.ts';
+export { PIPELINE_DEFINITION_VERSION, PARAMETER_TYPES, STEP_TYPES, isStepType } from './compiled-definition-types.ts';
 export * from './dsl/index.ts';

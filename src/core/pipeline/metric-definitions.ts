@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, parseConfig } from '../config/errors.ts';
-import type { MetricDefinition } from './dsl/steps/training.ts';
+import type { MetricDefinition } from './compiled-definition-types.ts';
 
 // SageMaker's limits for AlgorithmSpecification.MetricDefinitions.
 const MAX_DEFINITIONS = 40;

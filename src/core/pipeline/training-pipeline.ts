@@ -9,7 +9,8 @@ import { conditionStep, greaterThanOrEqualTo } from './dsl/steps/condition.ts';
 import { failStep } from './dsl/steps/fail.ts';
 import { processingStep } from './dsl/steps/processing.ts';
 import { registerModelStep } from './dsl/steps/register-model.ts';
-import { trainingStep, type MetricDefinition } from './dsl/steps/training.ts';
+import type { MetricDefinition } from './compiled-definition-types.ts';
+import { trainingStep } from './dsl/steps/training.ts';
 import { Execution, join, jsonGet } from './dsl/values.ts';
 
 /** Everything the yolops training pipeline is derived from; the same inputs give the same JSON, byte for byte. */

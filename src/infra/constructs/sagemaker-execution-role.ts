@@ -4,7 +4,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { PREFIXES } from '../../core/naming.ts';
 import { acknowledge, acknowledgeBucketGrants } from '../nag.ts';
-import type { EcrRepositoryReference } from '../pipeline-definition.ts';
+import type { EcrRepositoryReference } from '../compiled-pipeline-facts.ts';
 
 export interface SageMakerExecutionRoleProps {
   readonly roleName: string;

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { CfnPipeline } from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import type { PipelineDefinitionSource } from '../pipeline-definition.ts';
+import type { PipelineDefinitionSource } from '../compiled-pipeline-facts.ts';
 
 export interface TrainingPipelineProps {
   readonly pipelineName: string;

@@ -10,7 +10,7 @@ import { PipelineRole } from '../constructs/pipeline-role.ts';
 import { TrainingPipeline } from '../constructs/training-pipeline.ts';
 import type { EnvironmentPolicy } from '../environment.ts';
 import type { ResourceNames } from '../../core/naming.ts';
-import type { PipelineDefinitionSource } from '../pipeline-definition.ts';
+import type { PipelineDefinitionSource } from '../compiled-pipeline-facts.ts';
 
 export interface SageMakerPipelineStackProps extends StackProps {
   readonly names: ResourceNames;

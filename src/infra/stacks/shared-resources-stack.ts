@@ -9,7 +9,7 @@ import { SecureBucket } from '../constructs/secure-bucket.ts';
 import { TriggerRole } from '../constructs/trigger-role.ts';
 import type { EnvironmentPolicy } from '../environment.ts';
 import { PREFIXES, type ResourceNames } from '../../core/naming.ts';
-import type { EcrRepositoryReference } from '../pipeline-definition.ts';
+import type { EcrRepositoryReference } from '../compiled-pipeline-facts.ts';
 
 export interface SharedResourcesStackProps extends StackProps {
   readonly config: InfraConfig;

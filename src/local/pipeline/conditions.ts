@@ -1,11 +1,7 @@
+import { isComparisonType, type ComparisonType } from '../../core/pipeline/compiled.ts';
 import { describeJson, isJsonObject, type JsonValue } from '../json.ts';
-import { ResolutionError, type ProblemList } from './errors.ts';
-import { analyzeExpression, resolveExpression, type AnalysisScope, type ResolveScope } from './expressions.ts';
-
-/** Condition types as the SageMaker SDK writes them (`sagemaker.workflow.conditions`). */
-export const COMPARISON_TYPES = ['Equals', 'NotEquals', 'GreaterThan', 'GreaterThanOrEqualTo', 'LessThan', 'LessThanOrEqualTo'] as const;
-export const CONDITION_TYPES = [...COMPARISON_TYPES, 'In', 'Not', 'Or'] as const;
-type ComparisonType = (typeof COMPARISON_TYPES)[number];
+import { ResolutionError } from './errors.ts';
+import { resolveExpression, type ResolveScope } from './expressions.ts';
 
 /** One evaluated condition with the values it compared, kept in the execution record as the gate's decision. */
 export interface ConditionResult {
@@ -18,52 +14,14 @@ export interface ConditionResult {
   operands?: ConditionResult[];
 }
 
-/** Checks a condition's shape and the expressions inside it; returns the steps it reads from. */
-export function analyzeCondition(condition: JsonValue, location: string, scope: AnalysisScope, problems: ProblemList, referenced: Set<string>): void {
-  if (!isJsonObject(condition)) {
-    problems.add(location, `a condition is an object with a "Type", found ${describeJson(condition)}`);
-    return;
-  }
-  const type = condition['Type'];
-  const expect = (keys: string[]): boolean => {
-    const missing = keys.filter((k) => condition[k] === undefined);
-    const extra = Object.keys(condition).filter((k) => k !== 'Type' && !keys.includes(k));
-    if (missing.length > 0) problems.add(location, `${String(type)} condition needs ${missing.join(', ')}`);
-    if (extra.length > 0) problems.add(location, `${String(type)} condition has unknown key(s) ${extra.join(', ')} (expected ${keys.join(', ')})`);
-    return missing.length === 0;
-  };
-  if (typeof type === 'string' && (COMPARISON_TYPES as readonly string[]).includes(type)) {
-    if (expect(['LeftValue', 'RightValue'])) {
-      analyzeExpression(condition['LeftValue'] as JsonValue, `${location}.LeftValue`, scope, problems, referenced);
-      analyzeExpression(condition['RightValue'] as JsonValue, `${location}.RightValue`, scope, problems, referenced);
-    }
-  } else if (type === 'In') {
-    if (expect(['QueryValue', 'Values'])) {
-      if (!Array.isArray(condition['Values'])) problems.add(`${location}.Values`, 'In takes a list of values');
-      analyzeExpression(condition['QueryValue'] as JsonValue, `${location}.QueryValue`, scope, problems, referenced);
-      analyzeExpression(condition['Values'] as JsonValue, `${location}.Values`, scope, problems, referenced);
-    }
-  } else if (type === 'Not') {
-    if (expect(['Expression'])) analyzeCondition(condition['Expression'] as JsonValue, `${location}.Expression`, scope, problems, referenced);
-  } else if (type === 'Or') {
-    if (expect(['Conditions'])) {
-      const conditions = condition['Conditions'];
-      if (!Array.isArray(conditions) || conditions.length === 0) problems.add(`${location}.Conditions`, 'Or takes a non-empty list of conditions');
-      else conditions.forEach((c, i) => analyzeCondition(c, `${location}.Conditions[${i}]`, scope, problems, referenced));
-    }
-  } else {
-    problems.add(`${location}.Type`, `unsupported condition type ${describeJson(type)} (this runner evaluates ${CONDITION_TYPES.join(', ')})`);
-  }
-}
-
 /** Evaluates one condition. Every operand of `Or` is evaluated, so the record shows all the values compared. */
 export async function evaluateCondition(condition: JsonValue, scope: ResolveScope, location: string): Promise<ConditionResult> {
   if (!isJsonObject(condition)) throw new ResolutionError(location, `a condition is an object, found ${describeJson(condition)}`);
   const type = condition['Type'];
-  if (typeof type === 'string' && (COMPARISON_TYPES as readonly string[]).includes(type)) {
+  if (isComparisonType(type)) {
     const left = await resolveExpression(condition['LeftValue'] as JsonValue, scope, `${location}.LeftValue`);
     const right = await resolveExpression(condition['RightValue'] as JsonValue, scope, `${location}.RightValue`);
-    return { type, left, right, outcome: compare(type as ComparisonType, left, right, location) };
+    return { type, left, right, outcome: compare(type, left, right, location) };
   }
   if (type === 'In') {
     const query = await resolveExpression(condition['QueryValue'] as JsonValue, scope, `${location}.QueryValue`);

@@ -1,61 +1,18 @@
-import { describeJson, isJsonObject, type JsonValue } from '../json.ts';
-import type { ProblemList } from './errors.ts';
+import type { ParameterDeclaration, ParameterValue } from '../../core/pipeline/compiled.ts';
+import { LocalError } from '../errors.ts';
+import { describeJson, type JsonValue } from '../json.ts';
 
-export const PARAMETER_TYPES = ['String', 'Integer', 'Float', 'Boolean'] as const;
-export type ParameterType = (typeof PARAMETER_TYPES)[number];
-export type ParameterValue = string | number | boolean;
+export type { ParameterValue };
 /** What a caller may pass: the typed value, or its text (as a CLI gets it). */
 export type ParameterOverride = string | number | boolean;
 
-export interface ParameterDeclaration {
-  name: string;
-  type: ParameterType;
-  defaultValue?: ParameterValue;
-  enumValues?: string[];
-}
-
 /** Overrides that do not fit the declared parameters; every problem is listed at once. */
-export class ParameterValueError extends Error {
+export class ParameterValueError extends LocalError {
   readonly problems: readonly string[];
   constructor(problems: readonly string[]) {
-    super(problems.length === 1 ? `pipeline parameter: ${problems[0]}` : `pipeline parameters:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ParameterValueError';
+    super(problems.length === 1 ? `pipeline parameter: ${problems[0]}` : `pipeline parameters:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { audience: 'user' });
     this.problems = problems;
   }
-}
-
-/** Reads the `Parameters` list of a definition. */
-export function parseParameterDeclarations(raw: JsonValue | undefined, problems: ProblemList): ParameterDeclaration[] {
-  if (raw === undefined) return [];
-  if (!Array.isArray(raw)) {
-    problems.add('Parameters', `must be a list, found ${describeJson(raw)}`);
-    return [];
-  }
-  const seen = new Set<string>();
-  const declarations: ParameterDeclaration[] = [];
-  raw.forEach((item, i) => {
-    const at = `Parameters[${i}]`;
-    if (!isJsonObject(item)) return problems.add(at, `must be an object with Name and Type, found ${describeJson(item)}`);
-    const { Name: name, Type: type, DefaultValue: defaultValue, EnumValues: enumValues } = item;
-    if (typeof name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(name)) return problems.add(`${at}.Name`, `must be a name of letters, digits, "_" or "-", found ${describeJson(name)}`);
-    if (seen.has(name)) return problems.add(`${at}.Name`, `parameter "${name}" is declared twice`);
-    seen.add(name);
-    if (typeof type !== 'string' || !(PARAMETER_TYPES as readonly string[]).includes(type)) {
-      return problems.add(`${at}.Type`, `unsupported parameter type ${describeJson(type)} of "${name}" (supported: ${PARAMETER_TYPES.join(', ')})`);
-    }
-    const declaration: ParameterDeclaration = { name, type: type as ParameterType };
-    if (enumValues !== undefined) {
-      if (!Array.isArray(enumValues) || !enumValues.every((v) => typeof v === 'string')) problems.add(`${at}.EnumValues`, 'must be a list of strings');
-      else declaration.enumValues = enumValues as string[];
-    }
-    if (defaultValue !== undefined && defaultValue !== null) {
-      const coerced = coerce(declaration, defaultValue);
-      if (typeof coerced === 'object') problems.add(`${at}.DefaultValue`, coerced.problem);
-      else declaration.defaultValue = coerced;
-    }
-    declarations.push(declaration);
-  });
-  return declarations;
 }
 
 /**
@@ -84,7 +41,7 @@ export function resolveParameters(declarations: readonly ParameterDeclaration[],
   return values;
 }
 
-/** Typed value of `raw` for `declaration`; text is parsed strictly ("3.5" is not an Integer, "yes" not a Boolean). */
+/** Typed value of an override for `declaration`; text is parsed strictly ("3.5" is not an Integer, "yes" not a Boolean). */
 function coerce(declaration: ParameterDeclaration, raw: JsonValue): ParameterValue | { problem: string } {
   const { name, type } = declaration;
   const bad = (what: string): { problem: string } => ({ problem: `"${name}" is a ${type} parameter: ${what}, got ${describeJson(raw)}` });

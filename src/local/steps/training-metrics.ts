@@ -1,3 +1,4 @@
+import type { MetricDefinition } from '../../core/pipeline/compiled.ts';
 import type { EpochProgress } from '../executions/execution-record.ts';
 
 /**
@@ -6,11 +7,6 @@ import type { EpochProgress } from '../executions/execution-record.ts';
  * training/yolops_training/metrics_line.py prints:
  * `yolops-metrics epoch=3/10 train/box_loss=1.234500 ... val/mAP50-95=0.250000`.
  */
-
-export interface MetricDefinition {
-  name: string;
-  regex: string;
-}
 
 export interface FinalMetric {
   MetricName: string;
@@ -25,9 +21,9 @@ export class MetricCollector {
   constructor(definitions: readonly MetricDefinition[]) {
     this.patterns = definitions.map((d) => {
       try {
-        return { name: d.name, regex: new RegExp(d.regex) };
+        return { name: d.Name, regex: new RegExp(d.Regex) };
       } catch (error) {
-        throw new Error(`MetricDefinitions "${d.name}": the regex ${JSON.stringify(d.regex)} is not valid here: ${(error as Error).message}`, { cause: error });
+        throw new Error(`MetricDefinitions "${d.Name}": the regex ${JSON.stringify(d.Regex)} is not valid here: ${(error as Error).message}`, { cause: error });
       }
     });
   }

@@ -12,7 +12,8 @@ import { ArgumentReader } from './arguments.ts';
 import { describeExit, runContainerProcess } from './container-process.ts';
 import { hyperparameterEnvironment, splitHyperparameters, toCommandLineArgs } from './hyperparameters.ts';
 import { extractTarGz, writeTarGz } from './tar-archive.ts';
-import { MetricCollector, parseProgressLine, type MetricDefinition } from './training-metrics.ts';
+import type { MetricDefinition } from '../../core/pipeline/compiled.ts';
+import { MetricCollector, parseProgressLine } from './training-metrics.ts';
 
 export interface TrainingStepDependencies {
   store: FolderObjectStore;
@@ -51,7 +52,7 @@ export function createTrainingExecutor(deps: TrainingStepDependencies): StepExec
     const algorithm = a.object('AlgorithmSpecification');
     algorithm.oneOf('TrainingInputMode', ['File', 'FastFile'], 'TrainingInputMode');
     algorithm.refuse('AlgorithmName', 'a marketplace or built-in algorithm needs its own image; script mode only');
-    const metricDefinitions: MetricDefinition[] = algorithm.objects('MetricDefinitions').map((m) => ({ name: m.string('Name'), regex: m.string('Regex') }));
+    const metricDefinitions: MetricDefinition[] = algorithm.objects('MetricDefinitions').map((m) => ({ Name: m.string('Name'), Regex: m.string('Regex') }));
     let metrics: MetricCollector;
     try {
       metrics = new MetricCollector(metricDefinitions);
@@ -192,7 +193,7 @@ export function createTrainingExecutor(deps: TrainingStepDependencies): StepExec
       FinalMetricDataList: metrics.finalMetrics().map((m) => ({ ...m })),
       HyperParameters: rawHyperparameters,
       OutputDataConfig: { S3OutputPath: outputPath },
-      AlgorithmSpecification: { TrainingInputMode: 'File', MetricDefinitions: metricDefinitions.map((m) => ({ Name: m.name, Regex: m.regex })) },
+      AlgorithmSpecification: { TrainingInputMode: 'File', MetricDefinitions: metricDefinitions.map((m) => ({ Name: m.Name, Regex: m.Regex })) },
       InputDataConfig: channels.map((c) => ({ ChannelName: c.name, DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: c.uri } } })),
       TrainingStartTime: startedAt.toISOString(),
       TrainingEndTime: endedAt.toISOString(),

@@ -8,7 +8,7 @@ import { parseCdkContext } from '../../../src/core/config/cdk-context.ts';
 import { parseTrainingConfig } from '../../../src/core/config/training-config.ts';
 import { loadMetricDefinitions } from '../../../src/core/pipeline/index.ts';
 import type { InfraConfig } from '../../../src/infra/config.ts';
-import type { PipelineDefinitionSource } from '../../../src/infra/pipeline-definition.ts';
+import type { PipelineDefinitionSource } from '../../../src/infra/compiled-pipeline-facts.ts';
 import { compilePipelineDefinition } from '../../../src/infra/pipeline-source.ts';
 import { addYolopsStacks, type YolopsStacks } from '../../../src/infra/yolops-app.ts';
 

@@ -11,7 +11,7 @@ import {
   type TrainingArgumentsJson,
   type TrainingStepJson,
   type ValueJson,
-} from '../definition-json.ts';
+} from '../compiled-definition-types.ts';
 import type { Parameter } from '../dsl/parameters.ts';
 import type { Pipeline } from '../dsl/pipeline.ts';
 import type { ConditionStep } from '../dsl/steps/condition.ts';

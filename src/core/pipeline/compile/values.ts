@@ -1,4 +1,4 @@
-import type { JoinPartJson, ValueJson } from '../definition-json.ts';
+import type { JoinPartJson, ValueJson } from '../compiled-definition-types.ts';
 import { join, type AnyValue, type Expression, type JoinPart } from '../dsl/values.ts';
 
 /** A literal as is; an expression as `Get`, `Std:Join` or `Std:JsonGet`. */

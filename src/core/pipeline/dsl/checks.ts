@@ -1,6 +1,7 @@
+import { PARAMETER_TYPES } from '../compiled-definition-types.ts';
 import { jsonPathProblem, nameProblem } from '../names.ts';
 import type { ExperimentConfig } from './experiment-config.ts';
-import { findCycle } from '../cycles.ts';
+import { findCycle } from '../dependencies.ts';
 import { dependencyGraph } from './graph.ts';
 import type { Parameter } from './parameters.ts';
 import type { ConditionStep } from './steps/condition.ts';
@@ -24,7 +25,6 @@ export interface CheckableSpec {
   readonly experimentConfig?: ExperimentConfig | null;
 }
 
-const PARAMETER_TYPES: readonly ScalarType[] = ['String', 'Integer', 'Float', 'Boolean'];
 const CHANNEL_NAME = /^[A-Za-z0-9.\-_]{1,64}$/; // SageMaker Channel.ChannelName
 const MAX_METRIC_DEFINITIONS = 40; // SageMaker AlgorithmSpecification.MetricDefinitions
 const MAX_HYPERPARAMETERS = 100; // SageMaker CreateTrainingJob.HyperParameters

@@ -23,21 +23,3 @@ export function dependencyGraph(steps: readonly Step[]): Map<string, Set<string>
   }
   return graph;
 }
-
-/**
- * An order in which every step comes after the steps it waits for; among steps that are ready at the same time,
- * the one declared first goes first, so the order is stable. Throws on a cycle (definePipeline reports those).
- */
-export function executionOrder(graph: ReadonlyMap<string, ReadonlySet<string>>): string[] {
-  const declared = [...graph.keys()];
-  const remaining = new Map(declared.map((name) => [name, new Set(graph.get(name))]));
-  const order: string[] = [];
-  while (remaining.size > 0) {
-    const ready = declared.find((name) => remaining.get(name)?.size === 0);
-    if (ready === undefined) throw new Error(`the steps ${[...remaining.keys()].join(', ')} wait for each other in a cycle`);
-    order.push(ready);
-    remaining.delete(ready);
-    for (const deps of remaining.values()) deps.delete(ready);
-  }
-  return order;
-}

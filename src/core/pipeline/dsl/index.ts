@@ -19,7 +19,7 @@ export {
   type StepPropertyRef,
   type StringValue,
 } from './values.ts';
-export { trainingStep, type TrainingStep, type TrainingStepOptions, type MetricDefinition, type ScriptMode } from './steps/training.ts';
+export { trainingStep, type TrainingStep, type TrainingStepOptions, type ScriptMode } from './steps/training.ts';
 export { processingStep, type ProcessingStep, type ProcessingStepOptions, type ProcessingInput, type ProcessingOutput, type PropertyFileSpec } from './steps/processing.ts';
 export {
   conditionStep,
@@ -35,9 +35,10 @@ export {
 } from './steps/condition.ts';
 export { registerModelStep, type RegisterModelStep, type RegisterModelStepOptions, type ModelContainer } from './steps/register-model.ts';
 export { failStep, type FailStep, type FailStepOptions } from './steps/fail.ts';
-export type { Step, StepType } from './steps/step.ts';
+export type { Step } from './steps/step.ts';
 export type { StepOptions } from './steps/common.ts';
-export { definePipeline, PipelineDefinitionError, type Pipeline, type PipelineSpec } from './pipeline.ts';
+export { definePipeline, PipelineSpecError, type Pipeline, type PipelineSpec } from './pipeline.ts';
 export { DEFAULT_EXPERIMENT_CONFIG, type ExperimentConfig } from './experiment-config.ts';
 export { checkPipeline, type PipelineProblem } from './checks.ts';
-export { dependencyGraph, executionOrder } from './graph.ts';
+export { dependencyGraph } from './graph.ts';
+export { dependencyOrder, findCycle } from '../dependencies.ts';

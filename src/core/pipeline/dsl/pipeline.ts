@@ -1,6 +1,8 @@
 import { checkPipeline, type PipelineProblem } from './checks.ts';
 import { DEFAULT_EXPERIMENT_CONFIG, type ExperimentConfig } from './experiment-config.ts';
-import { dependencyGraph, executionOrder } from './graph.ts';
+import { CoreError } from '../../errors.ts';
+import { dependencyOrder } from '../dependencies.ts';
+import { dependencyGraph } from './graph.ts';
 import type { Parameter } from './parameters.ts';
 import type { Step } from './steps/step.ts';
 
@@ -27,27 +29,30 @@ export interface Pipeline {
   readonly executionOrder: readonly string[];
 }
 
-/** Thrown by definePipeline with every problem found, so all can be fixed in one pass. */
-export class PipelineDefinitionError extends Error {
+/**
+ * Thrown by definePipeline with every problem of the spec found, so all can be fixed in one pass. (Problems of
+ * compiled definition JSON are DefinitionProblems, reported by the validator and the local runner.)
+ */
+export class PipelineSpecError extends CoreError {
   readonly problems: readonly PipelineProblem[];
 
   constructor(problems: readonly PipelineProblem[]) {
     super(
       `the pipeline definition has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
         problems.map((p) => `  - ${p.where}: ${p.message}`).join('\n'),
+      { audience: 'user' },
     );
-    this.name = 'PipelineDefinitionError';
     this.problems = problems;
   }
 }
 
 /**
- * Runs the static checks and returns the checked pipeline, or throws PipelineDefinitionError listing every problem
+ * Runs the static checks and returns the checked pipeline, or throws PipelineSpecError listing every problem
  * (bad or duplicate names, unknown parameters/steps/property files, wrong parameter types, cycles).
  */
 export function definePipeline(spec: PipelineSpec): Pipeline {
   const problems = checkPipeline(spec);
-  if (problems.length > 0) throw new PipelineDefinitionError(problems);
+  if (problems.length > 0) throw new PipelineSpecError(problems);
   const graph = dependencyGraph(spec.steps);
   return {
     parameters: spec.parameters,
@@ -55,6 +60,6 @@ export function definePipeline(spec: PipelineSpec): Pipeline {
     experimentConfig: spec.experimentConfig === undefined ? DEFAULT_EXPERIMENT_CONFIG : spec.experimentConfig,
     metadata: spec.metadata ?? {},
     dependencies: new Map([...graph].map(([name, deps]) => [name, [...deps]])),
-    executionOrder: executionOrder(graph),
+    executionOrder: dependencyOrder(graph),
   };
 }

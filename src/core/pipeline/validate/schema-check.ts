@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { extendedPipelineSchema } from './extended-schema.ts';
-import { pointerToJsonPath, type DefinitionProblem } from './problems.ts';
+import { pointerToLocation, type DefinitionProblem } from '../analysis/problems.ts';
 
 let validator: ValidateFunction | undefined;
 
@@ -38,7 +38,7 @@ function summarize(errors: readonly ErrorObject[]): DefinitionProblem[] {
     const key = `${path}\u0000${message}`;
     if (!seen.has(key)) {
       seen.add(key);
-      problems.push({ path: pointerToJsonPath(path), message });
+      problems.push({ location: pointerToLocation(path), message });
     }
   };
   for (const [path, group] of byPath) {

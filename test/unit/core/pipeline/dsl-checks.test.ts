@@ -9,7 +9,7 @@ import {
   integerParameter,
   join,
   jsonGet,
-  PipelineDefinitionError,
+  PipelineSpecError,
   processingStep,
   propertyFile,
   registerModelStep,
@@ -76,8 +76,8 @@ describe('definePipeline static checks', () => {
       }
       throw new Error('expected definePipeline to throw');
     })();
-    expect(error).toBeInstanceOf(PipelineDefinitionError);
-    const found = (error as PipelineDefinitionError).problems;
+    expect(error).toBeInstanceOf(PipelineSpecError);
+    const found = (error as PipelineSpecError).problems;
     expect(found).toEqual([
       { where: 'parameters[1] "Bad Name"', message: expect.stringContaining('the parameter name "Bad Name" contains " "') },
       { where: 'parameters[2] "Epochs" › defaultValue', message: 'the default 2.5 does not fit a Integer parameter: give a whole number.' },

@@ -30,7 +30,7 @@ function problemsOf(definition: unknown): DefinitionProblem[] {
 }
 
 function expectProblem(problems: DefinitionProblem[], path: string, message: RegExp): void {
-  expect(problems, JSON.stringify(problems, null, 2)).toContainEqual({ path, message: expect.stringMatching(message) as unknown as string });
+  expect(problems, JSON.stringify(problems, null, 2)).toContainEqual({ location: path, message: expect.stringMatching(message) as unknown as string });
 }
 
 const TRAIN = ['Steps', 0];
@@ -47,54 +47,54 @@ describe('validatePipelineDefinition', () => {
 
   it('rejects a reference to an undeclared parameter, at the Get', () => {
     const broken = breakAt(compiled(), [...TRAIN, 'Arguments', 'ResourceConfig', 'InstanceType'], (t) => (t.Get = 'Parameters.TrainingInstanceTyp'));
-    expectProblem(problemsOf(broken), '$.Steps[0].Arguments.ResourceConfig.InstanceType.Get', /"Parameters\.TrainingInstanceTyp" names no declared parameter \(declared: InputDataUri, CodeUri/);
+    expectProblem(problemsOf(broken), 'Steps[0].Arguments.ResourceConfig.InstanceType.Get', /"Parameters\.TrainingInstanceTyp" names no declared parameter \(declared: InputDataUri, CodeUri/);
   });
 
   it('rejects a duplicate step name, also when one of the two is inside a Condition branch', () => {
     const broken = breakAt(compiled(), [...GATE_ARGS, 'ElseSteps', 0], (t) => (t.Name = 'Train'));
-    expectProblem(problemsOf(broken), "$.Steps[2].Arguments.ElseSteps[0].Name", /the step name "Train" is already used at \$\.Steps\[0\]/);
+    expectProblem(problemsOf(broken), "Steps[2].Arguments.ElseSteps[0].Name", /the step name "Train" is already used at Steps\[0\]/);
   });
 
   it('rejects a bad parameter name with the rule, not only a schema pattern', () => {
     const problems = problemsOf(breakAt(compiled(), ['Parameters', 5], (t) => (t.Name = 'Epochs!')));
-    expectProblem(problems, '$.Parameters[5].Name', /the parameter name "Epochs!" contains "!"; use only letters, digits, "-" and "_"/);
+    expectProblem(problems, 'Parameters[5].Name', /the parameter name "Epochs!" contains "!"; use only letters, digits, "-" and "_"/);
     // and the references to the old name now dangle
-    expectProblem(problems, "$.Steps[0].Arguments.HyperParameters.epochs['Std:Join'].Values[0].Get", /"Parameters\.Epochs" names no declared parameter/);
+    expectProblem(problems, "Steps[0].Arguments.HyperParameters.epochs['Std:Join'].Values[0].Get", /"Parameters\.Epochs" names no declared parameter/);
   });
 
   it('rejects names longer than SageMaker allows', () => {
     const long = 'S'.repeat(65);
     const problems = problemsOf(breakAt(compiled(), EVALUATE, (t) => (t.Name = long)));
-    expectProblem(problems, '$.Steps[1].Name', /has 65 characters; SageMaker allows at most 64/);
+    expectProblem(problems, 'Steps[1].Name', /has 65 characters; SageMaker allows at most 64/);
   });
 
   it('rejects a JsonGet of a property file the step does not declare, wherever it is read', () => {
     const problems = problemsOf(breakAt(compiled(), EVALUATE, (t) => delete t.PropertyFiles));
     const message = /step "Evaluate" declares no property file "EvaluationReport" \(it declares: none\)/;
-    expectProblem(problems, "$.Steps[2].Arguments.Conditions[0].LeftValue['Std:JsonGet'].PropertyFile.Get", message);
-    expectProblem(problems, "$.Steps[2].Arguments.ElseSteps[0].Arguments.ErrorMessage['Std:Join'].Values[1]['Std:JsonGet'].PropertyFile.Get", message);
+    expectProblem(problems, "Steps[2].Arguments.Conditions[0].LeftValue['Std:JsonGet'].PropertyFile.Get", message);
+    expectProblem(problems, "Steps[2].Arguments.ElseSteps[0].Arguments.ErrorMessage['Std:Join'].Values[1]['Std:JsonGet'].PropertyFile.Get", message);
   });
 
   it('rejects a property file whose output the step does not have', () => {
     const problems = problemsOf(breakAt(compiled(), [...EVALUATE, 'PropertyFiles', 0], (t) => (t.OutputName = 'report')));
-    expectProblem(problems, '$.Steps[1].PropertyFiles[0].OutputName', /names output "report", which this step does not have \(outputs: evaluation\)/);
+    expectProblem(problems, 'Steps[1].PropertyFiles[0].OutputName', /names output "report", which this step does not have \(outputs: evaluation\)/);
   });
 
   it('rejects a non-String default for a String parameter, and Integer defaults that are not whole', () => {
     const broken = breakAt(compiled(), ['Parameters', 3], (t) => (t.DefaultValue = 5));
     const problems = problemsOf(breakAt(broken, ['Parameters', 5], (t) => (t.DefaultValue = 2.5)));
-    expectProblem(problems, '$.Parameters[3].DefaultValue', /the default 5 of String parameter "TrainingInstanceType" must be a string/);
-    expectProblem(problems, '$.Parameters[5].DefaultValue', /the default 2\.5 of Integer parameter "Epochs" must be a whole number/);
+    expectProblem(problems, 'Parameters[3].DefaultValue', /the default 5 of String parameter "TrainingInstanceType" must be a string/);
+    expectProblem(problems, 'Parameters[5].DefaultValue', /the default 2\.5 of Integer parameter "Epochs" must be a whole number/);
   });
 
   it('rejects an unknown parameter type', () => {
     const problems = problemsOf(breakAt(compiled(), ['Parameters', 0], (t) => (t.Type = 'Text')));
-    expectProblem(problems, '$.Parameters[0].Type', /"Text" is not a parameter type; use String, Integer, Float or Boolean/);
+    expectProblem(problems, 'Parameters[0].Type', /"Text" is not a parameter type; use String, Integer, Float or Boolean/);
   });
 
   it('rejects an unknown step type, naming the known ones', () => {
     const problems = problemsOf(breakAt(compiled(), TRAIN, (t) => (t.Type = 'TrainingJob')));
-    expectProblem(problems, '$.Steps[0].Type', /must be one of "Condition", "Training", "Processing".* \(got "TrainingJob"\)/);
+    expectProblem(problems, 'Steps[0].Type', /must be one of "Condition", "Training", "Processing".* \(got "TrainingJob"\)/);
     expect(problems).toHaveLength(1); // dispatching on Type keeps the 15 other step kinds out of the report
   });
 
@@ -102,24 +102,24 @@ describe('validatePipelineDefinition', () => {
     const jsonGet = { 'Std:JsonGet': { PropertyFile: { Get: 'Steps.Evaluate.PropertyFiles.EvaluationReport' }, Path: 'metrics.mAP50_95' } };
     const broken = breakAt(compiled(), ['Parameters', 11], (t) => (t.DefaultValue = jsonGet));
     const problems = problemsOf(breakAt(broken, ['PipelineExperimentConfig'], (t) => (t.TrialName = jsonGet)));
-    expectProblem(problems, '$.Parameters[11].DefaultValue', /of Float parameter "QualityThreshold" must be a number/);
-    expectProblem(problems, '$.PipelineExperimentConfig.TrialName', /matches none of the allowed forms/);
-    expectProblem(problems, "$.PipelineExperimentConfig.TrialName['Std:JsonGet'].PropertyFile.Get", /experiment config is resolved when the execution starts/);
+    expectProblem(problems, 'Parameters[11].DefaultValue', /of Float parameter "QualityThreshold" must be a number/);
+    expectProblem(problems, 'PipelineExperimentConfig.TrialName', /matches none of the allowed forms/);
+    expectProblem(problems, "PipelineExperimentConfig.TrialName['Std:JsonGet'].PropertyFile.Get", /experiment config is resolved when the execution starts/);
   });
 
   it('allows PropertyFiles on Processing steps only, and Std:JsonGet only in its PropertyFile form', () => {
     const onTraining = breakAt(compiled(), TRAIN, (t) => (t.PropertyFiles = [{ PropertyFileName: 'R', OutputName: 'o', FilePath: 'r.json' }]));
-    expectProblem(problemsOf(onTraining), '$.Steps[0]', /unknown property "PropertyFiles" \(allowed here: Name, Type, DependsOn/);
+    expectProblem(problemsOf(onTraining), 'Steps[0]', /unknown property "PropertyFiles" \(allowed here: Name, Type, DependsOn/);
     const s3Form = breakAt(compiled(), [...GATE_ARGS, 'Conditions', 0, 'LeftValue', 'Std:JsonGet'], (t) => {
       delete t.PropertyFile;
       t.S3Uri = 's3://b/r.json';
     });
-    expectProblem(problemsOf(s3Form), "$.Steps[2].Arguments.Conditions[0].LeftValue['Std:JsonGet']", /unknown property "S3Uri" \(allowed here: PropertyFile, Path\)/);
+    expectProblem(problemsOf(s3Form), "Steps[2].Arguments.Conditions[0].LeftValue['Std:JsonGet']", /unknown property "S3Uri" \(allowed here: PropertyFile, Path\)/);
   });
 
   it('rejects reading a property file without Std:JsonGet', () => {
     const broken = breakAt(compiled(), [...TRAIN, 'Arguments', 'ResourceConfig', 'InstanceType'], (t) => (t.Get = 'Steps.Evaluate.PropertyFiles.EvaluationReport'));
-    expectProblem(problemsOf(broken), '$.Steps[0].Arguments.ResourceConfig.InstanceType.Get', /property files can only be read through Std:JsonGet/);
+    expectProblem(problemsOf(broken), 'Steps[0].Arguments.ResourceConfig.InstanceType.Get', /property files can only be read through Std:JsonGet/);
   });
 
   it('rejects references to missing steps, Fail steps, the step itself and unknown execution variables', () => {
@@ -130,24 +130,24 @@ describe('validatePipelineDefinition', () => {
       t.D = { Get: 'Execution.PipelineExecutionID' };
       t.E = { Get: 'Pipeline.Name' };
     }));
-    expectProblem(problems, '$.Steps[0].Arguments.Environment.A.Get', /names step "Evaluat", which is not in the definition \(steps: Train, Evaluate, QualityGate, Register, QualityGateFailed\)/);
-    expectProblem(problems, '$.Steps[0].Arguments.Environment.B.Get', /Fail steps end the execution and have no properties/);
-    expectProblem(problems, '$.Steps[0].Arguments.Environment.C.Get', /a step cannot read its own properties/);
-    expectProblem(problems, '$.Steps[0].Arguments.Environment.D.Get', /is not an execution variable; use one of Execution\.PipelineExecutionId/);
-    expectProblem(problems, '$.Steps[0].Arguments.Environment.E.Get', /refers to nothing SageMaker knows/);
+    expectProblem(problems, 'Steps[0].Arguments.Environment.A.Get', /names step "Evaluat", which is not in the definition \(steps: Train, Evaluate, QualityGate, Register, QualityGateFailed\)/);
+    expectProblem(problems, 'Steps[0].Arguments.Environment.B.Get', /Fail steps end the execution and have no properties/);
+    expectProblem(problems, 'Steps[0].Arguments.Environment.C.Get', /a step cannot read its own properties/);
+    expectProblem(problems, 'Steps[0].Arguments.Environment.D.Get', /is not an execution variable; use one of Execution\.PipelineExecutionId/);
+    expectProblem(problems, 'Steps[0].Arguments.Environment.E.Get', /refers to nothing SageMaker knows/);
   });
 
   it('rejects DependsOn on unknown steps and dependency cycles', () => {
     const problems = problemsOf(breakAt(compiled(), TRAIN, (t) => (t.DependsOn = ['Evaluate', 'Nope'])));
-    expectProblem(problems, '$.Steps[0].DependsOn[1]', /names step "Nope", which is not in the definition/);
-    expectProblem(problems, '$.Steps', /the steps wait for each other in a cycle: Train -> Evaluate -> Train/);
+    expectProblem(problems, 'Steps[0].DependsOn[1]', /names step "Nope", which is not in the definition/);
+    expectProblem(problems, 'Steps', /the steps wait for each other in a cycle: Train -> Evaluate -> Train/);
   });
 
   it('rejects branch steps that are not steps, and unknown arguments, listing what is allowed', () => {
     const broken = breakAt(compiled(), GATE_ARGS, (t) => (t.IfSteps = [{ Type: 'RegisterModel', Arguments: {} }]));
     const problems = problemsOf(breakAt(broken, [...TRAIN, 'Arguments'], (t) => (t.Hyperparameters = {})));
-    expectProblem(problems, '$.Steps[2].Arguments.IfSteps[0]', /missing required property "Name"/);
-    expectProblem(problems, '$.Steps[0].Arguments', /unknown property "Hyperparameters" \(allowed here: AlgorithmSpecification, .*HyperParameters/);
+    expectProblem(problems, 'Steps[2].Arguments.IfSteps[0]', /missing required property "Name"/);
+    expectProblem(problems, 'Steps[0].Arguments', /unknown property "Hyperparameters" \(allowed here: AlgorithmSpecification, .*HyperParameters/);
   });
 
   it('reports every problem at once', () => {
@@ -156,26 +156,26 @@ describe('validatePipelineDefinition', () => {
     breakAt(broken, [...GATE_ARGS, 'ElseSteps', 0], (t) => (t.Name = 'Train'));
     breakAt(broken, EVALUATE, (t) => delete t.PropertyFiles);
     breakAt(broken, ['Parameters', 3], (t) => (t.DefaultValue = true));
-    const paths = problemsOf(broken).map((p) => p.path);
+    const paths = problemsOf(broken).map((p) => p.location);
     expect(paths).toEqual(expect.arrayContaining([
-      '$.Parameters[5].Name',
-      '$.Parameters[3].DefaultValue',
-      '$.Steps[2].Arguments.ElseSteps[0].Name',
-      "$.Steps[2].Arguments.Conditions[0].LeftValue['Std:JsonGet'].PropertyFile.Get",
+      'Parameters[5].Name',
+      'Parameters[3].DefaultValue',
+      'Steps[2].Arguments.ElseSteps[0].Name',
+      "Steps[2].Arguments.Conditions[0].LeftValue['Std:JsonGet'].PropertyFile.Get",
     ]));
   });
 
   it('rejects text that is not JSON, and definitions over SageMaker\'s size limit', () => {
-    expectProblem(problemsOf('{"Version": '), '$', /not valid JSON/);
+    expectProblem(problemsOf('{"Version": '), '', /not valid JSON/);
     const huge = compiled();
     (huge as { Metadata: Record<string, string> }).Metadata = Object.fromEntries(Array.from({ length: 1100 }, (_, i) => [`k${i}`, 'x'.repeat(1000)]));
-    expectProblem(problemsOf(huge), '$', /characters long; SageMaker takes at most 1048576/);
+    expectProblem(problemsOf(huge), '', /characters long; SageMaker takes at most 1048576/);
   });
 
   it('throws PipelineValidationError with every problem and its path', () => {
     const broken = breakAt(compiled(), EVALUATE, (t) => (t.Type = 'Procesing'));
     expect(() => assertValidPipelineDefinition(broken)).toThrow(PipelineValidationError);
     // the JsonGets of Evaluate's property file fail too: a step of another type has no property files
-    expect(() => assertValidPipelineDefinition(broken)).toThrow(/3 problems:\n {2}- \$\.Steps\[1\]\.Type: must be one of .*\n {2}- \$\.Steps\[2\]\.Arguments\.Conditions\[0\].*step "Evaluate" is a Procesing step; only Processing steps have property files/);
+    expect(() => assertValidPipelineDefinition(broken)).toThrow(/3 problems:\n {2}- Steps\[1\]\.Type: must be one of .*\n {2}- Steps\[2\]\.Arguments\.Conditions\[0\].*step "Evaluate" is a Procesing step; only Processing steps have property files/);
   });
 });

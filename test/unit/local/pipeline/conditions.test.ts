@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../../../src/local/json.ts';
-import { analyzeCondition, evaluateCondition, evaluateConditions } from '../../../../src/local/pipeline/conditions.ts';
-import { ProblemList } from '../../../../src/local/pipeline/errors.ts';
-import type { AnalysisScope } from '../../../../src/local/pipeline/expressions.ts';
+import { evaluateCondition, evaluateConditions } from '../../../../src/local/pipeline/conditions.ts';
 import { fakeScope } from './scope.ts';
 
 const scope = fakeScope({
@@ -82,41 +80,5 @@ describe('In, Not, Or', () => {
     await expect(evaluateConditions([{ Type: 'Or', Conditions: [{ Type: 'Not', Expression: compare('Equals', 1, 'x') }] }], scope, 'Steps[2].Arguments.Conditions')).rejects.toThrow(
       /^Steps\[2\]\.Arguments\.Conditions\[0\]\.Conditions\[0\]\.Expression: Equals compares/,
     );
-  });
-});
-
-describe('analyzeCondition', () => {
-  const analysis: AnalysisScope = { parameterNames: new Set(['Threshold']), steps: new Map([['Evaluate', { type: 'Processing', propertyFiles: new Set(['Report']) }]]) };
-  const analyze = (condition: JsonValue): { problems: ProblemList; refs: Set<string> } => {
-    const problems = new ProblemList();
-    const refs = new Set<string>();
-    analyzeCondition(condition, 'C', analysis, problems, refs);
-    return { problems, refs };
-  };
-
-  it('accepts the SDK shapes and collects references', () => {
-    const { problems, refs } = analyze({
-      Type: 'Or',
-      Conditions: [compare('GreaterThanOrEqualTo', metric, { Get: 'Parameters.Threshold' }), { Type: 'Not', Expression: { Type: 'In', QueryValue: 1, Values: [1, 2] } }],
-    });
-    expect(problems.items).toEqual([]);
-    expect([...refs]).toEqual(['Evaluate']);
-  });
-
-  it('names unsupported types and malformed conditions with their location', () => {
-    const { problems } = analyze({
-      Type: 'Or',
-      Conditions: [{ Type: 'Matches', LeftValue: 1, RightValue: 2 }, { Type: 'Equals', LeftValue: 1 }, { Type: 'In', Value: 1, In: [1] }, { Type: 'Not' }, 'x', compare('Equals', { Get: 'Parameters.Nope' }, 1)],
-    });
-    expect(problems.items).toEqual([
-      { location: 'C.Conditions[0].Type', message: expect.stringMatching(/unsupported condition type "Matches" \(this runner evaluates Equals, NotEquals, GreaterThan/) },
-      { location: 'C.Conditions[1]', message: 'Equals condition needs RightValue' },
-      { location: 'C.Conditions[2]', message: 'In condition needs QueryValue, Values' },
-      { location: 'C.Conditions[2]', message: 'In condition has unknown key(s) Value, In (expected QueryValue, Values)' },
-      { location: 'C.Conditions[3]', message: 'Not condition needs Expression' },
-      { location: 'C.Conditions[4]', message: expect.stringMatching(/a condition is an object with a "Type"/) },
-      { location: 'C.Conditions[5].LeftValue.Get', message: 'unknown parameter "Nope" (declared: Threshold)' },
-    ]);
-    expect(analyze({ Type: 'Or', Conditions: [] }).problems.items).toEqual([{ location: 'C.Conditions', message: 'Or takes a non-empty list of conditions' }]);
   });
 });

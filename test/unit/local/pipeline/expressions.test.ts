@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../../../src/local/json.ts';
-import { ProblemList, ResolutionError } from '../../../../src/local/pipeline/errors.ts';
-import { analyzeExpression, parseGetTarget, resolveExpression, type AnalysisScope } from '../../../../src/local/pipeline/expressions.ts';
+import { ResolutionError } from '../../../../src/local/pipeline/errors.ts';
+import { resolveExpression } from '../../../../src/local/pipeline/expressions.ts';
 import { fakeScope } from './scope.ts';
 
 const trainProperties = {
@@ -21,29 +21,6 @@ const scope = fakeScope({
   jobName: 'pipelines-abc-Train',
 });
 const resolve = (value: JsonValue): Promise<JsonValue> => resolveExpression(value, scope, 'X');
-
-describe('parseGetTarget', () => {
-  it('parses parameters, execution variables, step properties and property files', () => {
-    expect(parseGetTarget('Parameters.Epochs')).toEqual({ kind: 'parameter', name: 'Epochs' });
-    expect(parseGetTarget('Execution.PipelineExecutionId')).toEqual({ kind: 'execution', name: 'PipelineExecutionId' });
-    expect(parseGetTarget('Steps.Train.ModelArtifacts.S3ModelArtifacts')).toEqual({
-      kind: 'step',
-      step: 'Train',
-      path: [{ kind: 'name', name: 'ModelArtifacts' }, { kind: 'name', name: 'S3ModelArtifacts' }],
-    });
-    expect(parseGetTarget("Steps.My-Step_2.Outputs['x']")).toMatchObject({ kind: 'step', step: 'My-Step_2' });
-    expect(parseGetTarget('Steps.Evaluate.PropertyFiles.EvaluationReport')).toEqual({ kind: 'propertyFile', step: 'Evaluate', file: 'EvaluationReport' });
-  });
-
-  it('explains what it cannot parse', () => {
-    expect(parseGetTarget('Execution.Nope')).toMatch(/unknown execution variable "Nope" \(known: PipelineExecutionId/);
-    expect(parseGetTarget('Steps.Train')).toMatch(/names a step but no property/);
-    expect(parseGetTarget('Steps.Train.A-B')).toMatch(/property path of "Steps.Train.A-B"/);
-    expect(parseGetTarget('Steps.Evaluate.PropertyFiles.A.B')).toMatch(/Steps.<step>.PropertyFiles.<name>/);
-    expect(parseGetTarget('Properties.X')).toMatch(/unknown reference "Properties.X"/);
-    expect(parseGetTarget('Parameters.')).toMatch(/is not a parameter reference/);
-  });
-});
 
 describe('resolveExpression', () => {
   it('copies literals and plain objects, resolving what is inside', async () => {
@@ -115,57 +92,5 @@ describe('resolveExpression', () => {
     const error = await resolveExpression({ a: [{ Get: 'Parameters.Nope' }] }, scope, 'Steps[0].Arguments').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResolutionError);
     expect((error as ResolutionError).location).toBe('Steps[0].Arguments.a[0].Get');
-  });
-});
-
-describe('analyzeExpression', () => {
-  const analysis: AnalysisScope = {
-    parameterNames: new Set(['Epochs']),
-    steps: new Map([
-      ['Train', { type: 'Training', propertyFiles: new Set<string>() }],
-      ['Evaluate', { type: 'Processing', propertyFiles: new Set(['EvaluationReport']) }],
-      ['Gate', { type: 'Condition', propertyFiles: new Set<string>() }],
-    ]),
-  };
-
-  it('returns the steps an expression reads from', () => {
-    const problems = new ProblemList();
-    const refs = analyzeExpression(
-      {
-        a: { Get: 'Steps.Train.ModelArtifacts.S3ModelArtifacts' },
-        b: { 'Std:Join': { On: '', Values: [{ 'Std:JsonGet': { PropertyFile: { Get: 'Steps.Evaluate.PropertyFiles.EvaluationReport' }, Path: 'x' } }, { Get: 'Parameters.Epochs' }] } },
-        c: { Get: 'Steps.Gate.Outcome' },
-      },
-      'Args',
-      analysis,
-      problems,
-    );
-    expect(problems.items).toEqual([]);
-    expect([...refs].sort()).toEqual(['Evaluate', 'Gate', 'Train']);
-  });
-
-  it('reports every bad reference with its location', () => {
-    const problems = new ProblemList();
-    analyzeExpression(
-      [
-        { Get: 'Parameters.Nope' },
-        { Get: 'Steps.Ghost.X' },
-        { Get: 'Steps.Train.Foo' },
-        { 'Std:JsonGet': { PropertyFile: { Get: 'Steps.Evaluate.PropertyFiles.Other' }, Path: 'a' } },
-        { 'Std:Split': {} },
-        { Get: 'Steps.Gate.Foo' },
-      ],
-      'Args',
-      analysis,
-      problems,
-    );
-    expect(problems.items).toEqual([
-      { location: 'Args[0].Get', message: 'unknown parameter "Nope" (declared: Epochs)' },
-      { location: 'Args[1].Get', message: 'reference to unknown step "Ghost" (steps: Train, Evaluate, Gate)' },
-      { location: 'Args[2].Get', message: expect.stringMatching(/property "Foo" of Training step "Train" is not one this runner provides \(it provides: TrainingJobName/) },
-      { location: "Args[3]['Std:JsonGet'].PropertyFile.Get", message: 'step "Evaluate" declares no property file "Other" (declared: EvaluationReport)' },
-      { location: 'Args[4]', message: expect.stringMatching(/unsupported function "Std:Split"/) },
-      { location: 'Args[5].Get', message: expect.stringMatching(/property "Foo" of Condition step "Gate" is not one this runner provides \(it provides: Outcome\)/) },
-    ]);
   });
 });

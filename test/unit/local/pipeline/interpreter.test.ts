@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../../../src/local/events.ts';
 import { ExecutionStore } from '../../../../src/local/executions/execution-store.ts';
 import type { JsonObject, JsonValue } from '../../../../src/local/json.ts';
-import { parsePipelineDefinition } from '../../../../src/local/pipeline/definition.ts';
+import { parsePipelineDefinition } from '../../../../src/local/pipeline/runnable-pipeline.ts';
 import { StepFailure } from '../../../../src/local/pipeline/errors.ts';
 import { interpretPipeline, jobNameFor, newExecutionRecord, type StepExecutor, type StepExecutors } from '../../../../src/local/pipeline/interpreter.ts';
 import { resolveParameters } from '../../../../src/local/pipeline/parameters.ts';

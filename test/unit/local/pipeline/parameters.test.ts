@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ProblemList } from '../../../../src/local/pipeline/errors.ts';
-import { parseParameterDeclarations, ParameterValueError, resolveParameters, type ParameterDeclaration } from '../../../../src/local/pipeline/parameters.ts';
+import type { ParameterDeclaration } from '../../../../src/core/pipeline/compiled.ts';
+import { ParameterValueError, resolveParameters } from '../../../../src/local/pipeline/parameters.ts';
 
 const declarations: ParameterDeclaration[] = [
   { name: 'InputDataUri', type: 'String' },
@@ -48,39 +48,5 @@ describe('resolveParameters', () => {
 
   it('ignores undefined overrides', () => {
     expect(resolveParameters(declarations, { InputDataUri: 'x', Epochs: undefined }).Epochs).toBe(100);
-  });
-});
-
-describe('parseParameterDeclarations', () => {
-  it('reads the Parameters list', () => {
-    const problems = new ProblemList();
-    const parsed = parseParameterDeclarations(
-      [
-        { Name: 'A', Type: 'String' },
-        { Name: 'B', Type: 'Integer', DefaultValue: 3 },
-        { Name: 'C', Type: 'Float', DefaultValue: 1 },
-        { Name: 'D', Type: 'String', DefaultValue: 'x', EnumValues: ['x', 'y'] },
-      ],
-      problems,
-    );
-    expect(problems.items).toEqual([]);
-    expect(parsed).toEqual([
-      { name: 'A', type: 'String' },
-      { name: 'B', type: 'Integer', defaultValue: 3 },
-      { name: 'C', type: 'Float', defaultValue: 1 },
-      { name: 'D', type: 'String', defaultValue: 'x', enumValues: ['x', 'y'] },
-    ]);
-  });
-
-  it('names the location of each bad declaration', () => {
-    const problems = new ProblemList();
-    parseParameterDeclarations([{ Name: 'A', Type: 'Decimal' }, { Name: 'A', Type: 'String' }, { Name: 'A', Type: 'String' }, { Name: 'B', Type: 'Integer', DefaultValue: 'ten' }, 'x'], problems);
-    expect(problems.items).toEqual([
-      { location: 'Parameters[0].Type', message: expect.stringMatching(/unsupported parameter type "Decimal"/) },
-      { location: 'Parameters[1].Name', message: 'parameter "A" is declared twice' },
-      { location: 'Parameters[2].Name', message: 'parameter "A" is declared twice' },
-      { location: 'Parameters[3].DefaultValue', message: expect.stringMatching(/Integer parameter: pass a whole number/) },
-      { location: 'Parameters[4]', message: expect.stringMatching(/must be an object/) },
-    ]);
   });
 });

@@ -43,9 +43,9 @@ describe('training metrics from the log', () => {
 
   it('keeps the last match of each MetricDefinition, as FinalMetricDataList', () => {
     const collector = new MetricCollector([
-      { name: 'val:mAP50', regex: 'yolops-metrics epoch=[0-9]+/[0-9]+ .*val/mAP50=([0-9.]+)' },
-      { name: 'val:mAP50-95', regex: 'yolops-metrics epoch=[0-9]+/[0-9]+ .*val/mAP50-95=([0-9.]+)' },
-      { name: 'epoch', regex: 'yolops-metrics epoch=([0-9]+)/[0-9]+' },
+      { Name: 'val:mAP50', Regex: 'yolops-metrics epoch=[0-9]+/[0-9]+ .*val/mAP50=([0-9.]+)' },
+      { Name: 'val:mAP50-95', Regex: 'yolops-metrics epoch=[0-9]+/[0-9]+ .*val/mAP50-95=([0-9.]+)' },
+      { Name: 'epoch', Regex: 'yolops-metrics epoch=([0-9]+)/[0-9]+' },
     ]);
     const at = new Date('2026-11-23T00:00:00Z');
     collector.line('yolops-metrics epoch=1/3 val/mAP50=0.100000 val/mAP50-95=0.050000', at);
@@ -59,7 +59,7 @@ describe('training metrics from the log', () => {
   });
 
   it('names a regex it cannot compile', () => {
-    expect(() => new MetricCollector([{ name: 'bad', regex: '(?P<x>[0-9]+)' }])).toThrow(/MetricDefinitions "bad": the regex "\(\?P<x>\[0-9\]\+\)" is not valid here/);
+    expect(() => new MetricCollector([{ Name: 'bad', Regex: '(?P<x>[0-9]+)' }])).toThrow(/MetricDefinitions "bad": the regex "\(\?P<x>\[0-9\]\+\)" is not valid here/);
   });
 });
 

@@ -8,7 +8,7 @@ import type { EpochProgress } from '../../../../src/local/executions/execution-r
 import { FolderObjectStore } from '../../../../src/local/folder-object-store.ts';
 import type { JsonObject } from '../../../../src/local/json.ts';
 import { REPO_ROOT } from '../../../../src/local/layout.ts';
-import type { StepNode } from '../../../../src/local/pipeline/definition.ts';
+import type { StepNode } from '../../../../src/local/pipeline/runnable-pipeline.ts';
 import { StepFailure } from '../../../../src/local/pipeline/errors.ts';
 import type { StepExecutionContext } from '../../../../src/local/pipeline/interpreter.ts';
 import { pythonEnvironment } from '../../../../src/local/python-env.ts';

@@ -1,4 +1,4 @@
-import type { ComparisonTypeName } from '../../definition-json.ts';
+import type { ComparisonTypeName } from '../../compiled-definition-types.ts';
 import { stepProperty, type AnyValue, type StepPropertyRef } from '../values.ts';
 import { splitStepOptions, type StepCommon, type StepOptions } from './common.ts';
 import type { Step } from './step.ts';

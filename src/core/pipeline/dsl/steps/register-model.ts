@@ -1,4 +1,4 @@
-import type { ModelApprovalStatusName } from '../../definition-json.ts';
+import type { ModelApprovalStatusName } from '../../compiled-definition-types.ts';
 import { stepProperty, type StepPropertyRef, type StringValue } from '../values.ts';
 import { splitStepOptions, type StepCommon, type StepOptions } from './common.ts';
 

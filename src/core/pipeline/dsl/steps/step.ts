@@ -5,7 +5,6 @@ import type { RegisterModelStep } from './register-model.ts';
 import type { TrainingStep } from './training.ts';
 
 export type Step = TrainingStep | ProcessingStep | ConditionStep | RegisterModelStep | FailStep;
-export type StepType = Step['type'];
 
 /**
  * Every step with where it sits: top level, or inside a Condition step's branch. Depth-first in declaration

@@ -1,11 +1,7 @@
+import type { MetricDefinition } from '../../compiled-definition-types.ts';
 import { stepProperty, type AnyValue, type IntegerValue, type StepPropertyRef, type StringValue } from '../values.ts';
 import { splitStepOptions, type StepCommon, type StepOptions } from './common.ts';
 
-/** A SageMaker metric definition: the first capture group of `Regex` on the training log is the value. */
-export interface MetricDefinition {
-  readonly Name: string;
-  readonly Regex: string;
-}
 
 /** SageMaker script mode: the container downloads `sourceDir` (a .tar.gz) and runs `entryPoint` from it. */
 export interface ScriptMode {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSegments, lookupPath, parseSegments } from '../../../../src/local/pipeline/access-path.ts';
+import { formatSegments, lookupPath, parseSegments } from '../../../../src/core/pipeline/analysis/access-path.ts';
 
 describe('parseSegments', () => {
   it('reads names, indexes and quoted keys', () => {

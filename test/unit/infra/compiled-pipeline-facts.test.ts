@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sagemakerExecutionRoleArn } from '../../../src/core/pipeline/index.ts';
-import { assertJobsRunAs, inspectPipelineDefinition, PipelineMismatchError } from '../../../src/infra/pipeline-definition.ts';
+import { PIPELINE_DEFINITION_VERSION, sagemakerExecutionRoleArn } from '../../../src/core/pipeline/index.ts';
+import { assertJobsRunAs, inspectPipelineDefinition, PipelineMismatchError } from '../../../src/infra/compiled-pipeline-facts.ts';
 import { compilePipelineDefinition } from '../../../src/infra/pipeline-source.ts';
 import { buildTestApp, testConfig } from './helpers.ts';
 
@@ -9,7 +9,7 @@ const compiled = () => compilePipelineDefinition(testConfig().config);
 const ROLE = 'arn:aws:iam::123456789012:role/yolops-sagemaker-execution-role';
 
 function definition(steps: unknown[], extra: Record<string, unknown> = {}): { json: string } {
-  return { json: JSON.stringify({ Version: '2020-12-01', Parameters: [], Steps: steps, ...extra }) };
+  return { json: JSON.stringify({ Version: PIPELINE_DEFINITION_VERSION, Parameters: [], Steps: steps, ...extra }) };
 }
 
 describe('inspectPipelineDefinition', () => {

@@ -1,4 +1,4 @@
-import { describeJson, isJsonObject, type JsonValue } from '../json.ts';
+import { describeJson, isJsonObject, type JsonValue } from '../../json.ts';
 
 /**
  * One step of an access path: `.Name`, `[0]` or `['key']`. Shared by property references

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../../../src/local/json.ts';
-import { parsePipelineDefinition } from '../../../../src/local/pipeline/definition.ts';
+import { parsePipelineDefinition } from '../../../../src/local/pipeline/runnable-pipeline.ts';
 import { PipelineDefinitionError } from '../../../../src/local/pipeline/errors.ts';
+import { PIPELINE_DEFINITION_VERSION, validatePipelineDefinition } from '../../../../src/core/pipeline/compiled.ts';
 import { synthesizeTrainingPipelineFromFiles } from '../../../../src/core/pipeline/index.ts';
 import { REPO_ROOT } from '../../../../src/local/layout.ts';
 
@@ -20,7 +21,7 @@ function problemsOf(definition: unknown): { location: string; message: string }[
 
 const step = (name: string, type: string, args: JsonObject = {}, extra: JsonObject = {}): JsonObject => ({ Name: name, Type: type, Arguments: args, ...extra });
 const fail = (name: string, extra: JsonObject = {}): JsonObject => step(name, 'Fail', { ErrorMessage: 'x' }, extra);
-const minimal = (steps: JsonObject[], parameters: JsonObject[] = []): JsonObject => ({ Version: '2020-12-01', Parameters: parameters, Steps: steps });
+const minimal = (steps: JsonObject[], parameters: JsonObject[] = []): JsonObject => ({ Version: PIPELINE_DEFINITION_VERSION, Parameters: parameters, Steps: steps });
 
 describe('parsePipelineDefinition on the contract pipeline', () => {
   it('orders steps by dependency, branch steps after their condition', () => {
@@ -78,36 +79,57 @@ describe('parsePipelineDefinition refuses what it cannot run', () => {
   it('the wrong version, top-level keys, and reports all problems together', () => {
     const problems = problemsOf({ Version: '2021-01-01', Steps: [fail('A'), fail('A')], Extra: 1 });
     expect(problems).toEqual([
+      { location: 'Version', message: `must be "${PIPELINE_DEFINITION_VERSION}", the one version of the definition format SageMaker reads; found "2021-01-01"` },
+      { location: 'Steps[1].Name', message: 'the step name "A" is already used at Steps[0]; step names must be unique, branches of Condition steps included' },
       { location: 'Extra', message: expect.stringMatching(/unsupported top-level key "Extra"/) },
-      { location: 'Version', message: 'this runner reads definitions of Version "2020-12-01", found "2021-01-01"' },
-      { location: 'Steps[1].Name', message: 'step name "A" is used twice (also at Steps[0])' },
     ]);
   });
 
   it('unknown DependsOn targets, bad names and missing arguments', () => {
     expect(problemsOf(minimal([fail('A', { DependsOn: ['Nope'] }), { Name: 'bad name', Type: 'Fail', Arguments: {} }, { Name: 'C', Type: 'Fail' }, step('D', 'Fail', {})]))).toEqual([
-      { location: 'Steps[1].Name', message: expect.stringMatching(/a step name is 1-64 letters/) },
+      { location: 'Steps[1].Name', message: expect.stringMatching(/the step name "bad name" contains " "; use only letters, digits/) },
       { location: 'Steps[2].Arguments', message: 'step "C" needs an Arguments object, found undefined' },
-      { location: 'Steps[0].DependsOn', message: 'step "A" depends on unknown step "Nope"' },
+      { location: 'Steps[0].DependsOn[0]', message: 'names step "Nope", which is not in the definition (steps: A, bad name, C, D)' },
+      { location: 'Steps[1].Arguments.ErrorMessage', message: 'a Fail step needs an ErrorMessage' },
       { location: 'Steps[3].Arguments.ErrorMessage', message: 'a Fail step needs an ErrorMessage' },
     ]);
   });
 
   it('dependency cycles', () => {
     const problems = problemsOf(minimal([fail('A', { DependsOn: ['B'] }), fail('B', { DependsOn: ['A'] }), fail('C')]));
-    expect(problems).toEqual([{ location: 'Steps', message: 'dependency cycle among steps "A" (waits for B); "B" (waits for A)' }]);
+    expect(problems).toEqual([{ location: 'Steps', message: expect.stringMatching(/^the steps wait for each other in a cycle: A -> B -> A/) }]);
   });
 
   it('property files on the wrong step or naming an unknown output', () => {
     const definition = fixture();
     const evaluate = (definition['Steps'] as JsonObject[])[1] as JsonObject;
     evaluate['PropertyFiles'] = [{ PropertyFileName: 'EvaluationReport', OutputName: 'metrics', FilePath: 'evaluation.json' }];
-    expect(problemsOf(definition)).toEqual([{ location: 'Steps[1].PropertyFiles[0].OutputName', message: 'step "Evaluate" has no output "metrics" (outputs: evaluation)' }]);
+    expect(problemsOf(definition)).toEqual([{ location: 'Steps[1].PropertyFiles[0].OutputName', message: 'names output "metrics", which this step does not have (outputs: evaluation)' }]);
     expect(problemsOf(minimal([fail('A', { PropertyFiles: [] })]))).toEqual([{ location: 'Steps[0].PropertyFiles', message: 'only Processing steps declare PropertyFiles (this is a Fail step)' }]);
   });
 
+  it('step properties this runner does not provide, and experiment config references it does not resolve', () => {
+    const definition = minimal([
+      step('Gate', 'Condition', { Conditions: [{ Type: 'Equals', LeftValue: { Get: 'Steps.Train.Foo' }, RightValue: { Get: 'PipelineExperimentConfig.TrialName' } }] }),
+      step('Train', 'Training', { AlgorithmSpecification: {} }),
+    ]);
+    expect(problemsOf(definition)).toEqual([
+      { location: 'Steps[0].Arguments.Conditions[0].LeftValue.Get', message: expect.stringMatching(/property "Foo" of Training step "Train" is not one this runner provides \(it provides: TrainingJobName/) },
+      { location: 'Steps[0].Arguments.Conditions[0].RightValue.Get', message: expect.stringMatching(/PipelineExperimentConfig.TrialName is not resolved by the local runner/) },
+    ]);
+  });
+
+  it('with the same problems, at the same locations, as the validator finds in the same definition', () => {
+    const definition = fixture();
+    const train = (definition['Steps'] as JsonObject[])[0] as JsonObject;
+    ((train['Arguments'] as JsonObject)['ResourceConfig'] as JsonObject)['InstanceType'] = { Get: 'Parameters.TrainingInstanceTyp' };
+    const validator = validatePipelineDefinition(definition).problems;
+    expect(problemsOf(definition)).toEqual([{ location: 'Steps[0].Arguments.ResourceConfig.InstanceType.Get', message: expect.stringMatching(/"Parameters.TrainingInstanceTyp" names no declared parameter/) }]);
+    expect(validator).toContainEqual(problemsOf(definition)[0]);
+  });
+
   it('a non-object definition', () => {
-    expect(problemsOf('text')).toEqual([{ location: '', message: 'a pipeline definition is a JSON object, found "text"' }]);
+    expect(problemsOf('text')).toEqual([{ location: '', message: 'a pipeline definition is a JSON object with Version, Parameters and Steps, found "text"' }]);
     expect(problemsOf(minimal([]))).toEqual([{ location: 'Steps', message: 'must be a non-empty list of steps, found []' }]);
   });
 });

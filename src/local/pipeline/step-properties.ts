@@ -1,15 +1,9 @@
-/** The step types this runner executes; anything else in a definition is refused before the run starts. */
-export const SUPPORTED_STEP_TYPES = ['Training', 'Processing', 'Condition', 'RegisterModel', 'Fail'] as const;
-export type StepType = (typeof SUPPORTED_STEP_TYPES)[number];
-
-export function isSupportedStepType(type: string): type is StepType {
-  return (SUPPORTED_STEP_TYPES as readonly string[]).includes(type);
-}
+import type { StepType } from '../../core/pipeline/compiled.ts';
 
 /**
- * The top-level properties each step type publishes (a subset of the Describe* response SageMaker exposes as
- * `Steps.<name>.<property>`). A reference to any other property is refused up front, since on this runner it
- * would never have a value.
+ * The top-level properties each step type publishes on this runner (a subset of the Describe* response SageMaker
+ * exposes as `Steps.<name>.<property>`). A reference to any other property is refused before the run, since on
+ * this runner it would never have a value.
  */
 export const STEP_PROPERTY_ROOTS: Readonly<Record<StepType, readonly string[]>> = {
   Training: [

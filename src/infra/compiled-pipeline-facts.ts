@@ -1,11 +1,12 @@
 import { Token } from 'aws-cdk-lib';
+import { PIPELINE_DEFINITION_VERSION } from '../core/pipeline/compiled.ts';
 
 /**
  * The compiled SageMaker Pipeline definition, as the compiler of the local backend emits it
  * (`src/core/pipeline`). The stack deploys this very string: one definition, no second copy.
  */
 export interface PipelineDefinitionSource {
-  /** The definition JSON (Version 2020-12-01), a plain string without CDK tokens. */
+  /** The definition JSON (Version PIPELINE_DEFINITION_VERSION), a plain string without CDK tokens. */
   readonly json: string;
 }
 
@@ -64,7 +65,7 @@ export function inspectPipelineDefinition(source: PipelineDefinitionSource): Pip
     throw new PipelineMismatchError([`it is not JSON: ${(error as Error).message}`]);
   }
   const version = (definition as { Version?: unknown } | null)?.Version;
-  if (version !== '2020-12-01') problems.push(`Version must be "2020-12-01" (got ${JSON.stringify(version)})`);
+  if (version !== PIPELINE_DEFINITION_VERSION) problems.push(`Version must be "${PIPELINE_DEFINITION_VERSION}" (got ${JSON.stringify(version)})`);
 
   const repositories = new Map<string, EcrRepositoryReference>();
   const roleArns = new Set<string>();

@@ -1,8 +1,8 @@
 /**
  * The shape of a compiled SageMaker Pipeline definition (Version 2020-12-01), as this project emits it.
  *
- * These types describe the JSON only: the local runner reads definitions through them without importing the
- * DSL, so that it interprets exactly what SageMaker would receive.
+ * These types (and the few constants that name their values) describe the JSON only: the local runner reads
+ * definitions through them without importing the DSL, so that it interprets exactly what SageMaker would receive.
  */
 
 export const PIPELINE_DEFINITION_VERSION = '2020-12-01';
@@ -34,13 +34,17 @@ export type ExpressionJson = GetJson | JoinJson | JsonGetJson;
 /** A step argument: a literal or an expression resolved when the step starts. */
 export type ValueJson = string | number | boolean | ExpressionJson;
 
-export type ParameterTypeName = 'String' | 'Integer' | 'Float' | 'Boolean';
+/** The parameter types of a definition (the SDK's ParameterString, ParameterInteger, ...). */
+export const PARAMETER_TYPES = ['String', 'Integer', 'Float', 'Boolean'] as const;
+export type ParameterTypeName = (typeof PARAMETER_TYPES)[number];
+/** The value of a parameter: its default, or what an execution was started with. */
+export type ParameterValue = string | number | boolean;
 
 export interface ParameterJson {
   Name: string;
   Type: ParameterTypeName;
   /** Absent: a value must be given when an execution starts. */
-  DefaultValue?: string | number | boolean;
+  DefaultValue?: ParameterValue;
 }
 
 export interface PipelineExperimentConfigJson {
@@ -48,7 +52,7 @@ export interface PipelineExperimentConfigJson {
   TrialName: ValueJson;
 }
 
-interface StepJsonBase<TType extends string, TArguments> {
+interface StepJsonBase<TType extends StepType, TArguments> {
   Name: string;
   Type: TType;
   Arguments: TArguments;
@@ -57,16 +61,17 @@ interface StepJsonBase<TType extends string, TArguments> {
   Description?: string;
 }
 
-export interface MetricDefinitionJson {
-  Name: string;
-  Regex: string;
+/** A SageMaker metric definition: the first capture group of `Regex` on the training log is the value. */
+export interface MetricDefinition {
+  readonly Name: string;
+  readonly Regex: string;
 }
 
 export interface TrainingArgumentsJson {
   AlgorithmSpecification: {
     TrainingInputMode: 'File' | 'Pipe' | 'FastFile';
     TrainingImage: ValueJson;
-    MetricDefinitions?: MetricDefinitionJson[];
+    MetricDefinitions?: MetricDefinition[];
     EnableSageMakerMetricsTimeSeries?: boolean;
   };
   OutputDataConfig: { S3OutputPath: ValueJson };
@@ -156,6 +161,14 @@ export type ProcessingStepJson = StepJsonBase<'Processing', ProcessingArgumentsJ
 export type ConditionStepJson = StepJsonBase<'Condition', ConditionArgumentsJson>;
 export type RegisterModelStepJson = StepJsonBase<'RegisterModel', RegisterModelArgumentsJson>;
 export type FailStepJson = StepJsonBase<'Fail', FailArgumentsJson>;
+
+/** The step types this project's definitions hold; the DSL builds them and the local runner runs them. */
+export const STEP_TYPES = ['Training', 'Processing', 'Condition', 'RegisterModel', 'Fail'] as const;
+export type StepType = (typeof STEP_TYPES)[number];
+
+export function isStepType(type: unknown): type is StepType {
+  return (STEP_TYPES as readonly unknown[]).includes(type);
+}
 
 export type StepJson = TrainingStepJson | ProcessingStepJson | ConditionStepJson | RegisterModelStepJson | FailStepJson;
 
