@@ -5,6 +5,10 @@ import { dirname, join, resolve } from 'node:path';
 import { BucketNotFoundError, InvalidKeyError, ObjectNotFoundError, PreconditionFailedError } from '../core/storage/errors.ts';
 import { assertValidBucketName, assertValidKey, keyProblem } from '../core/storage/keys.ts';
 import {
+  assertValidMaxKeys,
+  assertValidRange,
+  decodeContinuationToken,
+  encodeContinuationToken,
   MAX_LIST_PAGE_SIZE,
   type GetOptions,
   type ListOptions,
@@ -62,10 +66,8 @@ export class FolderObjectStore implements ObjectStore {
 
   async listPage(request: ListPageRequest): Promise<ListPage> {
     const maxKeys = request.maxKeys ?? MAX_LIST_PAGE_SIZE;
-    if (!Number.isInteger(maxKeys) || maxKeys < 1 || maxKeys > MAX_LIST_PAGE_SIZE) {
-      throw new RangeError(`maxKeys must be a whole number from 1 to ${MAX_LIST_PAGE_SIZE}, got ${maxKeys}`);
-    }
-    const after = request.continuationToken !== undefined ? decodeToken(request.continuationToken) : request.startAfter;
+    assertValidMaxKeys(maxKeys);
+    const after = request.continuationToken !== undefined ? decodeContinuationToken(request.continuationToken) : request.startAfter;
     const objects: ObjectInfo[] = [];
     let more = false;
     for await (const object of this.walkBucket(request.bucket, request.prefix ?? '', after)) {
@@ -76,7 +78,7 @@ export class FolderObjectStore implements ObjectStore {
       objects.push(object);
     }
     const last = objects.at(-1);
-    return more && last ? { objects, nextToken: encodeToken(last.key) } : { objects };
+    return more && last ? { objects, nextToken: encodeContinuationToken(last.key) } : { objects };
   }
 
   list(bucket: string, prefix = '', options: ListOptions = {}): AsyncIterable<ObjectInfo> {
@@ -88,10 +90,8 @@ export class FolderObjectStore implements ObjectStore {
     const path = this.objectPath(bucket, key);
     try {
       if (!options.range) return await readFile(path);
+      assertValidRange(options.range);
       const { offset, length } = options.range;
-      if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(length) || length < 0) {
-        throw new RangeError(`range must have a whole offset >= 0 and length >= 0, got ${JSON.stringify(options.range)}`);
-      }
       const handle = await open(path, 'r');
       try {
         const buffer = Buffer.alloc(length);
@@ -316,16 +316,6 @@ function toObjectInfo(key: string, stats: Stats): ObjectInfo {
 /** Inode, size and mtime: changes whenever the file is replaced, without reading it (listing stays cheap). */
 function etagOf(stats: Stats): string {
   return `${stats.ino.toString(16)}-${stats.size.toString(16)}-${Math.round(stats.mtimeMs * 1000).toString(16)}`;
-}
-
-function encodeToken(key: string): string {
-  return Buffer.from(key, 'utf8').toString('base64url');
-}
-
-function decodeToken(token: string): string {
-  const key = Buffer.from(token, 'base64url').toString('utf8');
-  if (key === '' || encodeToken(key) !== token) throw new RangeError(`invalid continuation token ${JSON.stringify(token)}: pass the nextToken of the previous page`);
-  return key;
 }
 
 function ignoreMissing(error: unknown): void {
