@@ -4,7 +4,7 @@ import { join, relative, sep } from 'node:path';
 import { isObjectStoreError } from '../core/storage/errors.ts';
 import type { FolderObjectStore } from './folder-object-store.ts';
 import { writeFileAtomic } from './fs/atomic-file.ts';
-import { writeTarGz } from './steps/tar-archive.ts';
+import { writeTarGz } from './fs/tar-archive.ts';
 
 export const ENTRYPOINT_FILE = 'processing_entrypoint.sh';
 export const SOURCEDIR_FILE = 'sourcedir.tar.gz';
