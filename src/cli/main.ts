@@ -9,7 +9,8 @@ import { registerModelsCommands } from './commands/models.ts';
 import { registerPipelineCommands } from './commands/pipeline.ts';
 import { registerRunCommand } from './commands/run.ts';
 import { registerRunsCommands } from './commands/runs.ts';
-import { EXIT, reportError } from './output.ts';
+import { EXIT } from './errors.ts';
+import { debugRequested, reportError } from './output.ts';
 import { findProject, type Project } from './project.ts';
 
 export function buildProgram(): Command {
@@ -17,7 +18,10 @@ export function buildProgram(): Command {
   const getProject = (): Project => (project ??= findProject());
   const program = new Command('yolops')
     .description('Train, evaluate, gate, register and version YOLO models: locally, or on SageMaker.')
-    .showHelpAfterError('(add --help for usage)')
+    .option('--debug', 'on an error, print its stack and causes too (or set YOLOPS_DEBUG=1)')
+    // Commander's own parse errors (unknown option, missing argument) in the shape of every other error: one
+    // line, prefixed, with the way to the usage on the same line.
+    .configureOutput({ outputError: (message, write) => write(`yolops: ${message.replace(/^error: /, '').trimEnd()} (add --help for usage)\n`) })
     .exitOverride();
   registerDatasetCommands(program);
   registerPipelineCommands(program, getProject);
@@ -40,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end here too, with exit code 0.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    return reportError(error);
+    return reportError(error, { debug: debugRequested(argv) });
   }
 }
 

@@ -1,23 +1,5 @@
-import { ConfigError } from '../core/config/errors.ts';
-
-/** Exit codes of every yolops command. */
-export const EXIT = {
-  ok: 0,
-  /** The thing asked for ran and failed: an invalid dataset, a failed execution, a rejected gate. */
-  failed: 1,
-  /** Bad usage or bad config: nothing was started. */
-  usage: 2,
-} as const;
-
-/** A failure the user can act on: printed without a stack trace. */
-export class UserError extends Error {
-  readonly exitCode: number;
-  constructor(message: string, exitCode: number = EXIT.usage, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'UserError';
-    this.exitCode = exitCode;
-  }
-}
+import { isUserError } from '../core/errors.ts';
+import { CliError, EXIT } from './errors.ts';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -34,19 +16,44 @@ export function formatSeconds(seconds: number): string {
   return `${m} min ${Math.round(seconds - m * 60)} s`;
 }
 
-/** Prints an error the way a user should see it and returns the exit code. */
-export function reportError(error: unknown): number {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`yolops: invalid config: ${error.message}\n`);
-    return EXIT.usage;
-  }
-  if (error instanceof UserError) {
-    process.stderr.write(`yolops: ${error.message}\n`);
-    return error.exitCode;
-  }
+export interface ReportOptions {
+  /** Print the stack and the chain of causes (`--debug`, YOLOPS_DEBUG=1). */
+  debug: boolean;
+}
+
+/**
+ * Prints an error the way a person should see it and returns the exit code. The error's `audience` decides:
+ * a user's mistake is its message alone (what is wrong, where, how to fix it) and exit 2, or the CliError's own
+ * code; anything else is unexpected: its name and message, exit 1, and its stack only with `--debug`.
+ */
+export function reportError(error: unknown, options: ReportOptions): number {
   const err = error instanceof Error ? error : new Error(String(error));
-  process.stderr.write(`yolops: unexpected error: ${err.stack ?? err.message}\n`);
+  if (isUserError(err)) {
+    process.stderr.write(`yolops: ${err.message}\n`);
+    if (options.debug) process.stderr.write(describeForDebugging(err));
+    return err instanceof CliError ? err.exitCode : EXIT.usage;
+  }
+  process.stderr.write(`yolops: unexpected error: ${err.name}: ${err.message}\n`);
+  process.stderr.write(options.debug ? describeForDebugging(err) : 'yolops: run it again with --debug (or YOLOPS_DEBUG=1) to see where it happened\n');
   return EXIT.failed;
+}
+
+/** The stack of `error` and of each of its causes. */
+function describeForDebugging(error: Error): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && depth < 10; depth++) {
+    const text = current instanceof Error ? (current.stack ?? `${current.name}: ${current.message}`) : String(current);
+    parts.push(depth === 0 ? text : `caused by: ${text}`);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return `${parts.join('\n')}\n`;
+}
+
+/** True when the person asked for stacks: `--debug` anywhere before `--`, or YOLOPS_DEBUG=1. */
+export function debugRequested(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--debug') || env['YOLOPS_DEBUG'] === '1';
 }
 
 /** Renders rows as an aligned text table. */

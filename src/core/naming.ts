@@ -49,3 +49,14 @@ export const PREFIXES = {
   checkpoints: 'checkpoints/',
   mlflowArtifacts: 'artifacts/',
 } as const;
+
+const DATASET_VERSION_NAME = /^[a-z0-9][a-z0-9._-]*$/i;
+
+/**
+ * What is wrong with a dataset version name (the `<version>` of `split_dataset/<version>/`), or undefined when
+ * it is fine: one key segment of letters, digits, ".", "_" and "-", starting with a letter or digit.
+ */
+export function datasetVersionNameProblem(name: string): string | undefined {
+  if (DATASET_VERSION_NAME.test(name)) return undefined;
+  return `dataset version ${JSON.stringify(name)} must be letters, digits, ".", "_" and "-", starting with a letter or digit`;
+}

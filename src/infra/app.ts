@@ -1,9 +1,8 @@
 // The CDK app (cdk.json "app"). Run it through the CDK CLI: `npx cdk synth`, `npx cdk deploy --all`.
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { ConfigError } from '../core/config/errors.ts';
-import { InfraConfigError, loadInfraConfig } from './config.ts';
-import { PipelineMismatchError } from './compiled-pipeline-facts.ts';
+import { isUserError } from '../core/errors.ts';
+import { loadInfraConfig } from './config.ts';
 import { compilePipelineDefinition } from './pipeline-source.ts';
 import { addYolopsStacks } from './yolops-app.ts';
 
@@ -22,8 +21,8 @@ function main(): number {
     return 0;
   } catch (error) {
     // A user's config mistake gets its message, not a stack trace; anything else is a bug and keeps its trace.
-    if (error instanceof InfraConfigError || error instanceof ConfigError || error instanceof PipelineMismatchError) {
-      console.error(error.message);
+    if (isUserError(error)) {
+      console.error((error as Error).message);
       return 1;
     }
     throw error;

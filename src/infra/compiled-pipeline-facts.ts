@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { PIPELINE_DEFINITION_VERSION } from '../core/pipeline/compiled.ts';
+import { InfraError } from './errors.ts';
 
 /**
  * The compiled SageMaker Pipeline definition, as the compiler of the local backend emits it
@@ -27,12 +28,12 @@ export interface PipelineDefinitionFacts {
   readonly jobRoleArns: readonly string[];
 }
 
-export class PipelineMismatchError extends Error {
+/** The compiled definition asks for images or roles the stacks do not provide: the config does not hold together. */
+export class PipelineMismatchError extends InfraError {
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {
-    super(`the compiled pipeline definition does not fit the stacks:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'PipelineMismatchError';
+    super(`the compiled pipeline definition does not fit the stacks:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { audience: 'user' });
     this.problems = problems;
   }
 }

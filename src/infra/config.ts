@@ -1,6 +1,7 @@
 import { parseCdkContext, type CdkContext } from '../core/config/cdk-context.ts';
 import { ConfigError } from '../core/config/errors.ts';
 import { loadTrainingConfig, type TrainingConfig } from '../core/config/training-config.ts';
+import { InfraError } from './errors.ts';
 import { loadMetricDefinitions, type MetricDefinition } from '../core/pipeline/index.ts';
 
 /** The config files, validated: what every stack and the pipeline definition are built from. */
@@ -21,7 +22,7 @@ export interface LoadInfraConfigOptions {
 }
 
 /** Every problem of every config file, so that one synth run shows all of them. */
-export class InfraConfigError extends Error {
+export class InfraConfigError extends InfraError {
   readonly errors: readonly ConfigError[];
 
   constructor(errors: readonly ConfigError[]) {
@@ -29,8 +30,8 @@ export class InfraConfigError extends Error {
     super(
       `yolops: the configuration has ${count} problem${count === 1 ? '' : 's'}; fix ${count === 1 ? 'it' : 'them'} and run the command again.\n` +
         errors.map((e) => e.message).join('\n'),
+      { audience: 'user' },
     );
-    this.name = 'InfraConfigError';
     this.errors = errors;
   }
 }

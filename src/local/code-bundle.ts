@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { isObjectStoreError } from '../core/storage/errors.ts';
+import { LocalError } from './errors.ts';
 import type { FolderObjectStore } from './folder-object-store.ts';
 import { writeFileAtomic } from './fs/atomic-file.ts';
-import { writeTarGz } from './steps/tar-archive.ts';
+import { writeTarGz } from './fs/tar-archive.ts';
 
 export const ENTRYPOINT_FILE = 'processing_entrypoint.sh';
 export const SOURCEDIR_FILE = 'sourcedir.tar.gz';
@@ -48,7 +49,7 @@ export async function bundleFiles(trainingDir: string): Promise<string[]> {
  */
 export async function buildCodeBundle(trainingDir: string, outDir: string): Promise<CodeBundle> {
   const files = await bundleFiles(trainingDir);
-  if (!files.includes(ENTRYPOINT_FILE)) throw new Error(`${join(trainingDir, ENTRYPOINT_FILE)} is missing: the evaluation job starts through it`);
+  if (!files.includes(ENTRYPOINT_FILE)) throw new LocalError(`${join(trainingDir, ENTRYPOINT_FILE)} is missing: the evaluation job starts through it`, { audience: 'user' });
   await mkdir(outDir, { recursive: true });
   const sourcedir = join(outDir, SOURCEDIR_FILE);
   const { tarSha256 } = await writeTarGz(trainingDir, files, sourcedir);

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { constants as fsConstants, type Dirent, type Stats } from 'node:fs';
-import { copyFile, link, mkdir, open, readdir, readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import type { Dirent, Stats } from 'node:fs';
+import { lstat, mkdir, open, readdir, readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { BucketNotFoundError, InvalidKeyError, ObjectNotFoundError, PreconditionFailedError } from '../core/storage/errors.ts';
 import { assertValidBucketName, assertValidKey, keyProblem } from '../core/storage/keys.ts';
 import {
+  assertValidMaxKeys,
+  assertValidRange,
+  decodeContinuationToken,
+  encodeContinuationToken,
   MAX_LIST_PAGE_SIZE,
   type GetOptions,
   type ListOptions,
@@ -15,6 +19,8 @@ import {
   type PutOptions,
   type PutResult,
 } from '../core/storage/object-store.ts';
+import { errnoCode } from './fs/errno.ts';
+import { publishFileExclusive } from './fs/exclusive-create.ts';
 
 export interface FolderObjectStoreOptions {
   /** The folder holding one folder per bucket (the local backend's `buckets/`). */
@@ -29,8 +35,8 @@ export const TEMP_FOLDER = '.tmp';
 
 /**
  * The local backend's object store: `s3://<bucket>/<key>` is the file `<root>/<bucket>/<key>`.
- * Writes go to a temp file that is then renamed (or hard-linked, for only-if-absent) into place, so readers
- * and folder watchers never see a half-written object. Buckets must exist (createBucket), as on S3: a typo in
+ * Writes go to a temp file that is then renamed (or, for only-if-absent, published with publishFileExclusive)
+ * into place, so readers and folder watchers never see a half-written object. Buckets must exist (createBucket), as on S3: a typo in
  * a bucket name fails instead of silently creating a new folder.
  */
 export class FolderObjectStore implements ObjectStore {
@@ -60,10 +66,8 @@ export class FolderObjectStore implements ObjectStore {
 
   async listPage(request: ListPageRequest): Promise<ListPage> {
     const maxKeys = request.maxKeys ?? MAX_LIST_PAGE_SIZE;
-    if (!Number.isInteger(maxKeys) || maxKeys < 1 || maxKeys > MAX_LIST_PAGE_SIZE) {
-      throw new RangeError(`maxKeys must be a whole number from 1 to ${MAX_LIST_PAGE_SIZE}, got ${maxKeys}`);
-    }
-    const after = request.continuationToken !== undefined ? decodeToken(request.continuationToken) : request.startAfter;
+    assertValidMaxKeys(maxKeys);
+    const after = request.continuationToken !== undefined ? decodeContinuationToken(request.continuationToken) : request.startAfter;
     const objects: ObjectInfo[] = [];
     let more = false;
     for await (const object of this.walkBucket(request.bucket, request.prefix ?? '', after)) {
@@ -74,7 +78,7 @@ export class FolderObjectStore implements ObjectStore {
       objects.push(object);
     }
     const last = objects.at(-1);
-    return more && last ? { objects, nextToken: encodeToken(last.key) } : { objects };
+    return more && last ? { objects, nextToken: encodeContinuationToken(last.key) } : { objects };
   }
 
   list(bucket: string, prefix = '', options: ListOptions = {}): AsyncIterable<ObjectInfo> {
@@ -86,10 +90,8 @@ export class FolderObjectStore implements ObjectStore {
     const path = this.objectPath(bucket, key);
     try {
       if (!options.range) return await readFile(path);
+      assertValidRange(options.range);
       const { offset, length } = options.range;
-      if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(length) || length < 0) {
-        throw new RangeError(`range must have a whole offset >= 0 and length >= 0, got ${JSON.stringify(options.range)}`);
-      }
       const handle = await open(path, 'r');
       try {
         const buffer = Buffer.alloc(length);
@@ -131,11 +133,15 @@ export class FolderObjectStore implements ObjectStore {
     // No fsync: atomic visibility is what readers and watchers need; surviving a power cut is not a goal here.
     await writeFile(tempPath, body, { flag: 'wx' });
     try {
-      // rename and link keep the inode and mtime, so the temp file's etag is the final object's etag.
+      // rename and link keep the inode and mtime, so the temp file's etag is the final object's etag; a copy
+      // (a file system without hard links) is a new file with its own.
       const etag = etagOf(await stat(tempPath));
-      if (options.onlyIfAbsent) await this.linkIfAbsent(tempPath, path, bucket, key);
-      else await this.renameOver(tempPath, path, bucket, key);
-      return { etag };
+      if (!options.onlyIfAbsent) {
+        await this.renameOver(tempPath, path, bucket, key);
+        return { etag };
+      }
+      const published = await this.publishIfAbsent(tempPath, path, bucket, key);
+      return { etag: published === 'copied' ? etagOf(await stat(path)) : etag };
     } finally {
       await unlink(tempPath).catch(ignoreMissing);
     }
@@ -147,43 +153,29 @@ export class FolderObjectStore implements ObjectStore {
     try {
       await unlink(path);
     } catch (error) {
-      if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') return;
-      if (errorCode(error) === 'EISDIR' || errorCode(error) === 'EPERM') return; // a folder is not an object
+      const code = errnoCode(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+      // unlink(2) of a folder fails with EISDIR on Linux and EPERM on macOS; EPERM is also a real permission
+      // problem, so only an actual folder (a "prefix", not an object) counts as nothing to delete.
+      if ((code === 'EISDIR' || code === 'EPERM') && (await lstat(path).catch(() => undefined))?.isDirectory()) return;
       throw error;
     }
     await this.removeEmptyParents(bucket, key);
   }
 
-  private async linkIfAbsent(tempPath: string, path: string, bucket: string, key: string): Promise<void> {
-    try {
-      // link(2) fails with EEXIST when the name exists: an atomic "create only if absent" that, unlike
-      // open(O_EXCL), publishes the complete content in one step.
-      await link(tempPath, path);
-    } catch (error) {
-      const code = errorCode(error);
-      if (code === 'EEXIST') {
-        const existing = await stat(path).catch(() => undefined);
-        if (existing?.isDirectory()) throw this.folderConflict(bucket, key);
-        throw new PreconditionFailedError(bucket, key, { cause: error });
-      }
-      if (code === 'EISDIR') throw this.folderConflict(bucket, key);
-      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') throw error;
-      // File systems without hard links: still exclusive, though a reader may see the copy while it grows.
-      try {
-        await copyFile(tempPath, path, fsConstants.COPYFILE_EXCL);
-      } catch (copyError) {
-        if (errorCode(copyError) === 'EEXIST') throw new PreconditionFailedError(bucket, key, { cause: copyError });
-        throw copyError;
-      }
-    }
+  private async publishIfAbsent(tempPath: string, path: string, bucket: string, key: string): Promise<'linked' | 'copied'> {
+    const published = await publishFileExclusive(tempPath, path);
+    if (published !== 'exists') return published;
+    if ((await lstat(path).catch(() => undefined))?.isDirectory()) throw this.folderConflict(bucket, key);
+    throw new PreconditionFailedError(bucket, key);
   }
 
   private async renameOver(tempPath: string, path: string, bucket: string, key: string): Promise<void> {
     try {
       await rename(tempPath, path);
     } catch (error) {
-      const code = errorCode(error);
-      if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') throw this.folderConflict(bucket, key);
+      // A file cannot replace a folder (EISDIR on Linux; other systems answer differently): look, do not guess.
+      if ((await lstat(path).catch(() => undefined))?.isDirectory()) throw this.folderConflict(bucket, key);
       throw error;
     }
   }
@@ -192,7 +184,7 @@ export class FolderObjectStore implements ObjectStore {
     try {
       await mkdir(dirname(path), { recursive: true });
     } catch (error) {
-      const code = errorCode(error);
+      const code = errnoCode(error);
       if (code === 'ENOTDIR' || code === 'EEXIST') {
         throw new InvalidKeyError(bucket, key, 'an object exists at one of its parent "folders"; S3 allows "a" beside "a/b", a folder cannot');
       }
@@ -220,13 +212,13 @@ export class FolderObjectStore implements ObjectStore {
     try {
       if ((await stat(path)).isDirectory()) return;
     } catch (error) {
-      if (errorCode(error) !== 'ENOENT') throw error;
+      if (errnoCode(error) !== 'ENOENT') throw error;
     }
     throw new BucketNotFoundError(bucket, `the local backend keeps it in ${path}; create it first (FolderObjectStore.createBucket)`);
   }
 
   private async translateReadError(error: unknown, bucket: string, key: string): Promise<unknown> {
-    const code = errorCode(error);
+    const code = errnoCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') {
       await this.assertBucketExists(bucket);
       return new ObjectNotFoundError(bucket, key, { cause: error });
@@ -271,7 +263,7 @@ async function* walkFolder(path: string, keyPrefix: string, state: WalkState): A
     folderStats = await stat(path);
     dirents = await readdir(path, { withFileTypes: true });
   } catch (error) {
-    if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') return;
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return;
     throw error;
   }
   const identity = `${folderStats.dev}:${folderStats.ino}`;
@@ -326,20 +318,6 @@ function etagOf(stats: Stats): string {
   return `${stats.ino.toString(16)}-${stats.size.toString(16)}-${Math.round(stats.mtimeMs * 1000).toString(16)}`;
 }
 
-function encodeToken(key: string): string {
-  return Buffer.from(key, 'utf8').toString('base64url');
-}
-
-function decodeToken(token: string): string {
-  const key = Buffer.from(token, 'base64url').toString('utf8');
-  if (key === '' || encodeToken(key) !== token) throw new RangeError(`invalid continuation token ${JSON.stringify(token)}: pass the nextToken of the previous page`);
-  return key;
-}
-
-function errorCode(error: unknown): string | undefined {
-  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-}
-
 function ignoreMissing(error: unknown): void {
-  if (errorCode(error) !== 'ENOENT') throw error;
+  if (errnoCode(error) !== 'ENOENT') throw error;
 }

@@ -11,8 +11,8 @@ export { ExecutionStore, type ExecutionSummary } from './executions/execution-st
 export type { ExecutionRecord, StepRecord, ExecutionStatus, StepStatus, ConditionDecision, RegisteredModelRef, MlflowRef, NotificationRecord, EpochProgress } from './executions/execution-record.ts';
 export { LocalModelRegistry, RegistryError, type RegisterModelInput, type ApprovalInput, type RegistryErrorCode } from './registry/model-registry.ts';
 export { APPROVAL_STATUSES, type ApprovalStatus, type ModelVersionRecord, type ApprovalChange, type ModelLineage } from './registry/model-version.ts';
-export { startMlflowServer, withMlflowServer, MlflowServerError, type MlflowServer, type MlflowServerOptions } from './mlflow-server.ts';
-export { MlflowClient, type MlflowRunRef } from './mlflow/mlflow-client.ts';
+export { startMlflowServer, withMlflowServer, MlflowServerError, type MlflowServer, type MlflowServerOptions } from './mlflow/mlflow-server.ts';
+export { MlflowApiError, MlflowClient, type MlflowRunRef } from './mlflow/mlflow-client.ts';
 export { ConsoleChannel, WebhookChannel, channelsFromEnv, sendNotifications, type NotificationChannel, type WebhookOptions } from './notify/notifier.ts';
 export { notificationFromRecord, summaryLine, type PipelineNotification } from './notify/notification.ts';
 export { buildCodeBundle, publishCodeBundle, bundleFiles, type CodeBundle, type PublishedCodeBundle } from './code-bundle.ts';

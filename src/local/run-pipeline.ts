@@ -8,13 +8,14 @@ import { formatS3Uri, parseS3Uri } from '../core/storage/s3-uri.ts';
 import { listFilesRecursive, readObjectJson } from './buckets/transfer.ts';
 import { parseJsonText } from './json.ts';
 import { publishCodeBundle } from './code-bundle.ts';
+import { LocalError } from './errors.ts';
 import type { RunEvent, RunEventListener } from './events.ts';
 import type { ExecutionRecord } from './executions/execution-record.ts';
 import { ExecutionStore } from './executions/execution-store.ts';
 import { FolderObjectStore } from './folder-object-store.ts';
 import { localLayout, REPO_ROOT, type LocalLayout } from './layout.ts';
 import { MlflowClient } from './mlflow/mlflow-client.ts';
-import { startMlflowServer, type MlflowServer } from './mlflow-server.ts';
+import { startMlflowServer, type MlflowServer } from './mlflow/mlflow-server.ts';
 import { notificationFromRecord } from './notify/notification.ts';
 import { channelsFromEnv, sendNotifications, type NotificationChannel } from './notify/notifier.ts';
 import { parsePipelineDefinition, type ParsedPipeline } from './pipeline/runnable-pipeline.ts';
@@ -62,7 +63,7 @@ export interface RunPipelineLocallyOptions {
 }
 
 /** The dataset was refused before any execution started (validateDataset: true). */
-export class DatasetRejectedError extends Error {
+export class DatasetRejectedError extends LocalError {
   readonly report: string;
   constructor(uri: string, report: string) {
     super(`dataset ${uri} is not valid, no execution started:\n${report}`);

@@ -5,7 +5,7 @@ import type { ObjectStore } from '../core/storage/object-store.ts';
 import { formatS3Uri } from '../core/storage/s3-uri.ts';
 import { FolderObjectStore } from './folder-object-store.ts';
 import { localLayout, REPO_ROOT } from './layout.ts';
-import { startMlflowServer } from './mlflow-server.ts';
+import { startMlflowServer } from './mlflow/mlflow-server.ts';
 import { pythonEnvironment } from './python-env.ts';
 import { runPipelineLocally, type RunPipelineLocallyOptions } from './run-pipeline.ts';
 import { DatasetClaims } from './watch/dataset-claims.ts';

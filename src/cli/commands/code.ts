@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { resourceNames } from '../../core/naming.ts';
 import { buildCodeBundle } from '../../local/index.ts';
-import { printJson, UserError } from '../output.ts';
+import { CliError } from '../errors.ts';
+import { printJson } from '../output.ts';
 import { loadProjectConfig, type Project } from '../project.ts';
 
 export function registerCodeCommands(program: Command, project: () => Project): void {
@@ -15,7 +16,7 @@ export function registerCodeCommands(program: Command, project: () => Project): 
     .option('--json', 'print version and files as JSON')
     .action(async (dir: string, options: { json?: boolean }) => {
       const target = resolve(dir);
-      if (existsSync(target) && readdirSync(target).length > 0) throw new UserError(`${target} is not empty: choose a new directory`);
+      if (existsSync(target) && readdirSync(target).length > 0) throw new CliError(`${target} is not empty: choose a new directory`);
       const p = project();
       const bundle = await buildCodeBundle(p.trainingCodeDir, target);
       const bucket = resourceNames(loadProjectConfig(p).context).trainingDataBucket;

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { synthesizeDataset } from '../../core/dataset/index.ts';
 import { openDirectoryAsBucket, validateDirectory } from '../directory-store.ts';
-import { EXIT, info, printJson, UserError } from '../output.ts';
+import { CliError, EXIT } from '../errors.ts';
+import { info, printJson } from '../output.ts';
 import { integerOption } from '../options.ts';
 
 export function registerDatasetCommands(program: Command): void {
@@ -22,7 +23,7 @@ export function registerDatasetCommands(program: Command): void {
     .action(async (dir: string, options: { seed: number; train: number; val: number; imageSize: number; classes: number; json?: boolean }) => {
       const target = resolve(dir);
       if (existsSync(target) && (!statSync(target).isDirectory() || readdirSync(target).length > 0)) {
-        throw new UserError(`${target} exists and is not an empty directory: choose a new one, so no dataset is mixed with another`);
+        throw new CliError(`${target} exists and is not an empty directory: choose a new one, so no dataset is mixed with another`);
       }
       mkdirSync(target, { recursive: true });
       const started = Date.now();
@@ -51,7 +52,7 @@ export function registerDatasetCommands(program: Command): void {
     .option('--max-problems <n>', 'problems shown per kind; the rest are counted', integerOption('--max-problems', 1), 20)
     .action(async (dir: string, options: { json?: boolean; maxProblems: number }) => {
       const target = resolve(dir);
-      if (!existsSync(target) || !statSync(target).isDirectory()) throw new UserError(`${target} is not a directory`);
+      if (!existsSync(target) || !statSync(target).isDirectory()) throw new CliError(`${target} is not a directory`);
       const { result, report } = await validateDirectory(target, { maxProblemsPerKind: options.maxProblems });
       if (options.json) printJson(result);
       else process.stdout.write(`${report}\n`);

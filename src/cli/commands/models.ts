@@ -1,8 +1,8 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { resourceNames } from '../../core/naming.ts';
-import { localLayout, LocalModelRegistry, RegistryError, type ModelVersionRecord } from '../../local/index.ts';
-import { EXIT, printJson, table, UserError } from '../output.ts';
+import { localLayout, LocalModelRegistry, type ModelVersionRecord } from '../../local/index.ts';
+import { printJson, table } from '../output.ts';
 import { integerOption } from '../options.ts';
 import { loadProjectConfig, type Project } from '../project.ts';
 
@@ -23,14 +23,6 @@ export function registerModelsCommands(program: Command, project: () => Project)
   const open = (): { registry: LocalModelRegistry; group: string } => {
     const p = project();
     return { registry: new LocalModelRegistry(localLayout(p.localRoot).registry), group: resourceNames(loadProjectConfig(p).context).modelPackageGroup };
-  };
-  const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (error) {
-      if (error instanceof RegistryError) throw new UserError(error.message, error.code === 'NotFound' || error.code === 'InvalidInput' ? EXIT.usage : EXIT.failed, { cause: error });
-      throw error;
-    }
   };
 
   models
@@ -57,7 +49,7 @@ export function registerModelsCommands(program: Command, project: () => Project)
     .option('--json', 'print it as JSON')
     .action(async (version: number, options: { json?: boolean }) => {
       const { registry, group } = open();
-      const v = await wrap(() => registry.get(group, version));
+      const v = await registry.get(group, version);
       if (options.json) printJson(v);
       else process.stdout.write(`${formatVersion(v)}\n`);
     });
@@ -72,7 +64,7 @@ export function registerModelsCommands(program: Command, project: () => Project)
       .action(async (version: number, options: { reason?: string; json?: boolean }) => {
         const { registry, group } = open();
         const input = { by: userInfo().username, ...(options.reason ? { reason: options.reason } : {}) };
-        const v = await wrap(() => (action === 'approve' ? registry.approve(group, version, input) : registry.reject(group, version, input)));
+        const v = await (action === 'approve' ? registry.approve(group, version, input) : registry.reject(group, version, input));
         if (options.json) printJson(v);
         else process.stdout.write(`${group} version ${v.version}: ${v.approvalStatus}\n`);
       });

@@ -1,11 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { Command } from 'commander';
-import { DatasetRejectedError, runPipelineLocally, type ExecutionRecord, type RunEvent } from '../../local/index.ts';
+import { join, resolve } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { datasetVersionNameProblem, resourceNames } from '../../core/naming.ts';
+import { bucketNameProblem } from '../../core/storage/keys.ts';
+import { parseS3Uri } from '../../core/storage/s3-uri.ts';
+import { DatasetRejectedError, localLayout, runPipelineLocally, type ExecutionRecord, type RunEvent } from '../../local/index.ts';
 import { validateDirectory } from '../directory-store.ts';
 import { compileLocalPipeline } from '../local-pipeline.ts';
-import { EXIT, info, printJson, UserError } from '../output.ts';
-import type { Project } from '../project.ts';
+import { CliError, EXIT } from '../errors.ts';
+import { info, printJson } from '../output.ts';
+import { loadProjectConfig, type Project } from '../project.ts';
 import { buildExecutionReport, formatExecutionReport } from '../render/execution-report.ts';
 import { progressPrinter } from '../render/progress.ts';
 
@@ -45,7 +49,8 @@ export async function runLocally(project: Project, request: LocalRunRequest): Pr
       ...(request.inputDataUri ? { inputDataUri: request.inputDataUri } : {}),
     });
   } catch (error) {
-    if (error instanceof DatasetRejectedError) throw new UserError(error.message, EXIT.failed, { cause: error });
+    // The dataset ran through the contract and failed it: the thing asked for failed (exit 1), not the usage.
+    if (error instanceof DatasetRejectedError) throw new CliError(error.message, { exitCode: EXIT.failed, cause: error });
     throw error;
   } finally {
     process.off('SIGINT', onSignal);
@@ -55,13 +60,25 @@ export async function runLocally(project: Project, request: LocalRunRequest): Pr
 
 function collectParameter(value: string, previous: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
-  if (eq <= 0) throw new UserError(`--param expects Name=value (e.g. --param Epochs=5), got "${value}"`);
+  if (eq <= 0) throw new InvalidArgumentError(`--param expects Name=value (e.g. --param Epochs=5), got "${value}"`);
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
 async function assertValidDirectory(dir: string): Promise<void> {
   const { result, report } = await validateDirectory(dir);
-  if (!result.valid) throw new UserError(`dataset ${dir} is not valid, no execution started and nothing uploaded:\n${report}`, EXIT.failed);
+  if (!result.valid) throw new CliError(`dataset ${dir} is not valid, no execution started and nothing uploaded:\n${report}`, { exitCode: EXIT.failed });
+}
+
+/** `--input` names a bucket of the local backend that exists: a typo ends here, before anything starts. */
+function assertInputBucketExists(project: Project, uri: string): void {
+  const { bucket } = parseS3Uri(uri);
+  const problem = bucketNameProblem(bucket);
+  if (problem !== undefined) throw new CliError(`--input ${uri}: invalid bucket name "${bucket}": ${problem}`);
+  const buckets = localLayout(project.localRoot).buckets;
+  if (!existsSync(join(buckets, bucket))) {
+    const trainingData = resourceNames(loadProjectConfig(project).context).trainingDataBucket;
+    throw new CliError(`--input ${uri}: there is no bucket "${bucket}" in ${buckets}; datasets go to s3://${trainingData}/split_dataset/<version>/`);
+  }
 }
 
 export function registerRunCommand(program: Command, project: () => Project): void {
@@ -75,11 +92,15 @@ export function registerRunCommand(program: Command, project: () => Project): vo
     .option('--verbose', 'stream the jobs\' output')
     .option('--json', 'print the execution record as JSON when done')
     .action(async (options: { dataset?: string; input?: string; version?: string; param: Record<string, string>; verbose?: boolean; json?: boolean }) => {
-      if (!options.dataset === !options.input) throw new UserError('give exactly one of --dataset <dir> or --input <s3-uri>');
+      if (!options.dataset === !options.input) throw new CliError('give exactly one of --dataset <dir> or --input <s3-uri>');
+      if (options.version !== undefined && !options.dataset) throw new CliError('--version names the folder a --dataset is uploaded to; it needs --dataset');
+      const versionProblem = options.version === undefined ? undefined : datasetVersionNameProblem(options.version);
+      if (versionProblem !== undefined) throw new CliError(`--version: ${versionProblem}`);
       if (options.dataset && !(existsSync(options.dataset) && statSync(options.dataset).isDirectory())) {
-        throw new UserError(`--dataset ${options.dataset} is not a directory`);
+        throw new CliError(`--dataset ${options.dataset} is not a directory`);
       }
       const p = project();
+      if (options.input) assertInputBucketExists(p, options.input);
       // Validated where it is, before the upload: a rejected dataset leaves nothing in the bucket.
       if (options.dataset) await assertValidDirectory(resolve(options.dataset));
       const record = await runLocally(p, {

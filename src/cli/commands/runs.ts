@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ExecutionStore, localLayout } from '../../local/index.ts';
-import { formatSeconds, printJson, table, UserError } from '../output.ts';
+import { CliError } from '../errors.ts';
+import { formatSeconds, printJson, table } from '../output.ts';
 import type { Project } from '../project.ts';
 import { buildExecutionReport, formatExecutionReport } from '../render/execution-report.ts';
 
@@ -43,9 +44,9 @@ export function registerRunsCommands(program: Command, project: () => Project): 
       try {
         record = await store.get(id);
       } catch (error) {
-        throw new UserError(`cannot read execution ${id}: ${(error as Error).message}`, 2, { cause: error });
+        throw new CliError(`cannot read execution ${id}: ${(error as Error).message}`, { cause: error });
       }
-      if (!record) throw new UserError(`no execution ${id}: \`npx yolops runs list\` shows the ones there are`);
+      if (!record) throw new CliError(`no execution ${id}: \`npx yolops runs list\` shows the ones there are`);
       const report = await buildExecutionReport(root, record);
       if (options.json) printJson(report);
       else process.stdout.write(`${formatExecutionReport(report)}\n`);

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { CoreError } from '../errors.ts';
 
 /** One thing wrong in a config file: where, what was there, and what is allowed. */
 export interface ConfigProblem {
@@ -11,7 +12,7 @@ export interface ConfigProblem {
 }
 
 /** Every problem of one config file at once, so a user fixes them in one pass. */
-export class ConfigError extends Error {
+export class ConfigError extends CoreError {
   readonly file: string;
   readonly problems: readonly ConfigProblem[];
 
@@ -19,9 +20,8 @@ export class ConfigError extends Error {
     super(
       `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n` +
         problems.map((p) => `  - ${formatProblem(p)}`).join('\n'),
-      options,
+      { audience: 'user', ...options },
     );
-    this.name = 'ConfigError';
     this.file = file;
     this.problems = problems;
   }

@@ -1,18 +1,19 @@
+import { CoreError, type ErrorAudience } from '../errors.ts';
+
 /**
  * Typed object-store errors. Adapters translate their native failures (ENOENT, S3 `NoSuchKey`, HTTP 412) into
  * these, so callers branch on `code` and never on an adapter's own error shapes.
  */
 export type ObjectStoreErrorCode = 'NotFound' | 'NoSuchBucket' | 'PreconditionFailed' | 'InvalidKey' | 'InvalidBucketName';
 
-export class ObjectStoreError extends Error {
+export class ObjectStoreError extends CoreError {
   readonly code: ObjectStoreErrorCode;
   readonly bucket: string;
   /** The object key, when the error is about one object. */
   readonly key: string | undefined;
 
-  constructor(code: ObjectStoreErrorCode, bucket: string, key: string | undefined, message: string, options?: { cause?: unknown }) {
+  constructor(code: ObjectStoreErrorCode, bucket: string, key: string | undefined, message: string, options?: { cause?: unknown; audience?: ErrorAudience }) {
     super(message, options);
-    this.name = 'ObjectStoreError';
     this.code = code;
     this.bucket = bucket;
     this.key = key;
@@ -23,7 +24,6 @@ export class ObjectStoreError extends Error {
 export class ObjectNotFoundError extends ObjectStoreError {
   constructor(bucket: string, key: string, options?: { cause?: unknown }) {
     super('NotFound', bucket, key, `s3://${bucket}/${key} does not exist`, options);
-    this.name = 'ObjectNotFoundError';
   }
 }
 
@@ -31,7 +31,6 @@ export class ObjectNotFoundError extends ObjectStoreError {
 export class BucketNotFoundError extends ObjectStoreError {
   constructor(bucket: string, hint: string, options?: { cause?: unknown }) {
     super('NoSuchBucket', bucket, undefined, `bucket "${bucket}" does not exist; ${hint}`, options);
-    this.name = 'BucketNotFoundError';
   }
 }
 
@@ -39,7 +38,6 @@ export class BucketNotFoundError extends ObjectStoreError {
 export class PreconditionFailedError extends ObjectStoreError {
   constructor(bucket: string, key: string, options?: { cause?: unknown }) {
     super('PreconditionFailed', bucket, key, `s3://${bucket}/${key} already exists (the write asked for "only if absent")`, options);
-    this.name = 'PreconditionFailedError';
   }
 }
 
@@ -47,14 +45,12 @@ export class PreconditionFailedError extends ObjectStoreError {
 export class InvalidKeyError extends ObjectStoreError {
   constructor(bucket: string, key: string, reason: string) {
     super('InvalidKey', bucket, key, `invalid object key ${JSON.stringify(key)}: ${reason}`);
-    this.name = 'InvalidKeyError';
   }
 }
 
 export class InvalidBucketNameError extends ObjectStoreError {
   constructor(bucket: string, reason: string) {
     super('InvalidBucketName', bucket, undefined, `invalid bucket name ${JSON.stringify(bucket)}: ${reason}`);
-    this.name = 'InvalidBucketNameError';
   }
 }
 

@@ -34,8 +34,13 @@ export function keyProblem(key: string): string | undefined {
 
 /** Throws InvalidBucketNameError unless `bucket` follows S3's bucket naming rules. */
 export function assertValidBucketName(bucket: string): void {
-  if (!BUCKET_NAME.test(bucket)) {
-    throw new InvalidBucketNameError(bucket, 'use 3-63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit');
-  }
-  if (bucket.includes('..')) throw new InvalidBucketNameError(bucket, 'it contains ".."');
+  const reason = bucketNameProblem(bucket);
+  if (reason !== undefined) throw new InvalidBucketNameError(bucket, reason);
+}
+
+/** Why `bucket` is not a valid bucket name, or undefined when it is. */
+export function bucketNameProblem(bucket: string): string | undefined {
+  if (!BUCKET_NAME.test(bucket)) return 'use 3-63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit';
+  if (bucket.includes('..')) return 'it contains ".."';
+  return undefined;
 }

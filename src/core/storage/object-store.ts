@@ -1,6 +1,8 @@
 /**
  * The object-store port: the few S3 operations the validator, the local runner, the CLI and the trigger share.
- * Two adapters implement it: a folder per bucket (src/local/folder-object-store.ts) and S3.
+ * The local backend's folder per bucket (src/local/folder-object-store.ts) implements it; an S3 adapter is to
+ * come. Every adapter, and the in-memory one of the tests, runs one contract suite
+ * (test/unit/core/storage/object-store-contract.ts).
  *
  * Semantics follow S3 so code tested against the folder adapter behaves the same on AWS:
  * - keys are full keys (no leading `/`), listed in UTF-8 byte order, as ListObjectsV2 returns them;
@@ -84,6 +86,33 @@ export interface ObjectStore {
 }
 
 export const MAX_LIST_PAGE_SIZE = 1000;
+
+/** Throws RangeError unless `maxKeys` is a whole number from 1 to MAX_LIST_PAGE_SIZE (S3 refuses others too). */
+export function assertValidMaxKeys(maxKeys: number): void {
+  if (!Number.isInteger(maxKeys) || maxKeys < 1 || maxKeys > MAX_LIST_PAGE_SIZE) {
+    throw new RangeError(`maxKeys must be a whole number from 1 to ${MAX_LIST_PAGE_SIZE}, got ${maxKeys}`);
+  }
+}
+
+/** Throws RangeError unless the range has a whole offset >= 0 and a whole length >= 0. */
+export function assertValidRange(range: ByteRange): void {
+  const { offset, length } = range;
+  if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(length) || length < 0) {
+    throw new RangeError(`range must have a whole offset >= 0 and length >= 0, got ${JSON.stringify(range)}`);
+  }
+}
+
+/** The continuation token of a page that ends at `lastKey`: opaque to callers, the key itself to the adapter. */
+export function encodeContinuationToken(lastKey: string): string {
+  return Buffer.from(lastKey, 'utf8').toString('base64url');
+}
+
+/** The key a token of encodeContinuationToken ends at; RangeError for a token no page handed out. */
+export function decodeContinuationToken(token: string): string {
+  const key = Buffer.from(token, 'base64url').toString('utf8');
+  if (key === '' || encodeContinuationToken(key) !== token) throw new RangeError(`invalid continuation token ${JSON.stringify(token)}: pass the nextToken of the previous page`);
+  return key;
+}
 
 /**
  * Implements `ObjectStore.list` on top of `listPage`, so each adapter writes the paging logic once.

@@ -1,3 +1,5 @@
+import { CoreError } from '../errors.ts';
+
 /** An object location: the bucket and a key (or a prefix, for a folder-like location). */
 export interface S3Location {
   bucket: string;
@@ -5,12 +7,11 @@ export interface S3Location {
   key: string;
 }
 
-/** Thrown for text that is not an `s3://bucket/key` URI. */
-export class S3UriError extends Error {
+/** Thrown for text that is not an `s3://bucket/key` URI: a value a person typed or configured. */
+export class S3UriError extends CoreError {
   readonly uri: string;
   constructor(uri: string, reason: string) {
-    super(`${JSON.stringify(uri)} is not an S3 URI: ${reason} (expected s3://<bucket>/<key>)`);
-    this.name = 'S3UriError';
+    super(`${JSON.stringify(uri)} is not an S3 URI: ${reason} (expected s3://<bucket>/<key>)`, { audience: 'user' });
     this.uri = uri;
   }
 }

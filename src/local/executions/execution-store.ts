@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isErrnoCode, readJsonFileIfExists, writeJsonAtomic } from '../fs/atomic-file.ts';
+import { readJsonFileIfExists, writeJsonAtomic } from '../fs/atomic-file.ts';
+import { isErrnoCode } from '../fs/errno.ts';
 import { isJsonObject } from '../json.ts';
 import type { ExecutionRecord } from './execution-record.ts';
 

@@ -1,3 +1,4 @@
+import { LocalError } from '../errors.ts';
 import { isJsonObject, type JsonObject, type JsonValue } from '../json.ts';
 
 /**
@@ -11,6 +12,19 @@ export interface MlflowRunRef {
   status?: string;
   /** The run's page in the MLflow UI. */
   url: string;
+}
+
+/** The MLflow server answered a call with an error: callers branch on `status` (and MLflow's `errorCode`). */
+export class MlflowApiError extends LocalError {
+  readonly status: number;
+  /** MLflow's `error_code`, e.g. RESOURCE_DOES_NOT_EXIST, when the answer carried one. */
+  readonly errorCode: string | undefined;
+
+  constructor(method: string, path: string, status: number, errorCode: string | undefined, detail: string) {
+    super(`MLflow ${method} ${path} answered HTTP ${status}${errorCode ? ` ${errorCode}` : ''}: ${detail}`);
+    this.status = status;
+    this.errorCode = errorCode;
+  }
 }
 
 export class MlflowClient {
@@ -36,7 +50,8 @@ export class MlflowClient {
     }
     if (!response.ok || !isJsonObject(parsed)) {
       const message = isJsonObject(parsed) && typeof parsed['message'] === 'string' ? parsed['message'] : text.slice(0, 200);
-      throw new Error(`MLflow ${method} ${path} answered HTTP ${response.status}: ${message}`);
+      const errorCode = isJsonObject(parsed) && typeof parsed['error_code'] === 'string' ? parsed['error_code'] : undefined;
+      throw new MlflowApiError(method, path, response.status, errorCode, message);
     }
     return parsed;
   }
@@ -48,7 +63,7 @@ export class MlflowClient {
       const experiment = answer['experiment'];
       return isJsonObject(experiment) && typeof experiment['experiment_id'] === 'string' ? experiment['experiment_id'] : undefined;
     } catch (error) {
-      if ((error as Error).message.includes('HTTP 404')) return undefined;
+      if (error instanceof MlflowApiError && error.status === 404) return undefined;
       throw error;
     }
   }

@@ -1,3 +1,4 @@
+import { LocalError } from '../errors.ts';
 import type { NotificationRecord } from '../executions/execution-record.ts';
 import { summaryLine, type PipelineNotification } from './notification.ts';
 
@@ -42,9 +43,9 @@ export class WebhookChannel implements NotificationChannel {
     try {
       parsed = new URL(url);
     } catch (error) {
-      throw new Error(`YOLOPS_WEBHOOK_URL ${JSON.stringify(url)} is not a URL`, { cause: error });
+      throw new LocalError(`YOLOPS_WEBHOOK_URL ${JSON.stringify(url)} is not a URL`, { cause: error, audience: 'user' });
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`YOLOPS_WEBHOOK_URL must be http(s), found ${parsed.protocol}`);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new LocalError(`YOLOPS_WEBHOOK_URL must be http(s), found ${parsed.protocol}`, { audience: 'user' });
     this.url = parsed;
     this.options = { timeoutMs: options.timeoutMs ?? 10_000, attempts: Math.max(1, options.attempts ?? 3), retryDelayMs: options.retryDelayMs ?? 500 };
   }

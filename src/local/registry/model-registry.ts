@@ -1,21 +1,26 @@
 import { userInfo } from 'node:os';
-import { readdir, unlink } from 'node:fs/promises';
+import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createFileExclusive, isErrnoCode, readJsonFileIfExists, writeJsonAtomic } from '../fs/atomic-file.ts';
-import { isJsonObject } from '../json.ts';
+import { LocalError } from '../errors.ts';
+import { writeJsonAtomic } from '../fs/atomic-file.ts';
+import { isErrnoCode } from '../fs/errno.ts';
+import { createFileExclusive } from '../fs/exclusive-create.ts';
+import { CorruptRecordError, readRecordFileIfExists } from '../fs/record-file.ts';
 import { LOCAL_ARN_PREFIX } from '../pipeline/interpreter.ts';
-import { isApprovalStatus, type ApprovalStatus, type ModelLineage, type ModelVersionRecord } from './model-version.ts';
+import { isApprovalStatus, modelVersionRecordSchema, type ApprovalStatus, type ModelLineage, type ModelVersionRecord } from './model-version.ts';
 
 export type RegistryErrorCode = 'NotFound' | 'InvalidTransition' | 'InvalidInput' | 'Busy';
 
-export class RegistryError extends Error {
+/** What a person asked of the registry cannot be done (`user`), or it is busy (`Busy`, try again). */
+export class RegistryError extends LocalError {
   readonly code: RegistryErrorCode;
   constructor(code: RegistryErrorCode, message: string) {
-    super(message);
-    this.name = 'RegistryError';
+    super(message, { audience: code === 'Busy' ? 'internal' : 'user' });
     this.code = code;
   }
 }
+
+const RECORD_KIND = 'model version record (schemaVersion 1)';
 
 export interface RegisterModelInput {
   modelPackageGroupName: string;
@@ -45,9 +50,11 @@ const LOCK_WAIT_MS = 10_000;
 /**
  * The local model registry: `registry/<group>/<version>.json`.
  *
- * - Versions are 1, 2, ... per group. A new version is published with an exclusive create of its file (a
- *   hard link of a complete temp file), so two registrations at once get different numbers and no reader
- *   ever sees a half-written version.
+ * - Versions are 1, 2, ... per group. A new version is published with an exclusive create of its file
+ *   (createFileExclusive: a hard link of a complete temp file, an exclusive copy where the file system has no
+ *   hard links), so two registrations at once get different numbers.
+ * - Records read back are validated (schema, and the version and group their file name says); a corrupt one
+ *   is a CorruptRecordError naming the file.
  * - Status changes rewrite the file atomically under a per-version lock and append to `approvalHistory`.
  * - Transitions (as SageMaker allows, with one rule of ours): Pending -> Approved or Rejected; Approved ->
  *   Rejected (withdraw a model); Rejected -> Approved only with a reason, since it overrules an earlier
@@ -101,12 +108,15 @@ export class LocalModelRegistry {
 
   async get(group: string, version: number): Promise<ModelVersionRecord> {
     const path = this.versionPath(group, version);
-    const raw = await readJsonFileIfExists(path);
-    if (raw === undefined) throw new RegistryError('NotFound', `model ${group} version ${version} does not exist (${path})`);
-    if (!isJsonObject(raw) || raw['schemaVersion'] !== 1 || raw['version'] !== version || !isApprovalStatus(raw['approvalStatus'])) {
-      throw new Error(`${path} is not a model version record (schemaVersion 1)`);
-    }
-    return raw as unknown as ModelVersionRecord;
+    const record = await readRecordFileIfExists(path, modelVersionRecordSchema, RECORD_KIND);
+    if (record === undefined) throw new RegistryError('NotFound', `model ${group} version ${version} does not exist (${path})`);
+    // The file's place is its identity: a record copied to another name or group would answer for the wrong one.
+    const misplaced = [
+      ...(record.version === version ? [] : [`version: ${record.version}, but the file is version ${version}`]),
+      ...(record.modelPackageGroupName === group ? [] : [`modelPackageGroupName: ${JSON.stringify(record.modelPackageGroupName)}, but the file is in group ${group}`]),
+    ];
+    if (misplaced.length > 0) throw new CorruptRecordError(path, RECORD_KIND, misplaced);
+    return record;
   }
 
   /** Model package groups that have versions. */
@@ -143,6 +153,7 @@ export class LocalModelRegistry {
 
   private async changeStatus(group: string, version: number, to: 'Approved' | 'Rejected', input: ApprovalInput): Promise<ModelVersionRecord> {
     const path = this.versionPath(group, version);
+    await this.get(group, version); // NotFound before any lock file (and group folder) is made for it
     return this.withLock(`${path}.lock`, async () => {
       const record = await this.get(group, version);
       const from = record.approvalStatus;
@@ -179,7 +190,7 @@ export class LocalModelRegistry {
   private async withLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
     const deadline = Date.now() + LOCK_WAIT_MS;
     while (!(await createFileExclusive(lockPath, String(process.pid)))) {
-      const owner = Number((await readJsonFileIfExists(lockPath).catch(() => undefined)) ?? Number.NaN);
+      const owner = await lockOwner(lockPath);
       if (Number.isInteger(owner) && owner !== process.pid && !processExists(owner)) {
         await unlink(lockPath).catch((error: unknown) => {
           if (!isErrnoCode(error, 'ENOENT')) throw error;
@@ -195,6 +206,12 @@ export class LocalModelRegistry {
       await unlink(lockPath);
     }
   }
+}
+
+/** The pid in a lock file; NaN when it cannot be read (gone meanwhile, or being written). */
+async function lockOwner(lockPath: string): Promise<number> {
+  const text = await readFile(lockPath, 'utf8').catch(() => '');
+  return /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
 }
 
 function processExists(pid: number): boolean {

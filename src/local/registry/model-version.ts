@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 export const APPROVAL_STATUSES = ['PendingManualApproval', 'Approved', 'Rejected'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
@@ -5,41 +7,50 @@ export function isApprovalStatus(value: unknown): value is ApprovalStatus {
   return typeof value === 'string' && (APPROVAL_STATUSES as readonly string[]).includes(value);
 }
 
+const approvalStatusSchema = z.enum(APPROVAL_STATUSES);
+const isoTimestamp = z.iso.datetime({ offset: true });
+
 /** One change of a version's approval status: who, when, why. */
-export interface ApprovalChange {
-  from: ApprovalStatus;
-  to: ApprovalStatus;
-  by: string;
-  at: string;
-  reason?: string;
-}
+export const approvalChangeSchema = z.strictObject({
+  from: approvalStatusSchema,
+  to: approvalStatusSchema,
+  by: z.string(),
+  at: isoTimestamp,
+  reason: z.string().optional(),
+});
+export type ApprovalChange = z.output<typeof approvalChangeSchema>;
 
 /** Where a version came from. */
-export interface ModelLineage {
-  executionId?: string;
-  pipelineName?: string;
+export const modelLineageSchema = z.strictObject({
+  executionId: z.string().optional(),
+  pipelineName: z.string().optional(),
   /** The dataset version it was trained on (InputDataUri). */
-  datasetUri?: string;
+  datasetUri: z.string().optional(),
   /** The code bundle version (CodeVersion). */
-  codeVersion?: string;
-}
+  codeVersion: z.string().optional(),
+});
+export type ModelLineage = z.output<typeof modelLineageSchema>;
 
-/** `registry/<group>/<version>.json`: one version of a model package group. */
-export interface ModelVersionRecord {
-  schemaVersion: 1;
-  modelPackageGroupName: string;
-  version: number;
-  modelPackageArn: string;
-  description?: string;
+/**
+ * `registry/<group>/<version>.json`: one version of a model package group. Strict: a key this code does not
+ * write means the file was edited by hand or by a newer yolops, and is reported rather than dropped on rewrite.
+ */
+export const modelVersionRecordSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  modelPackageGroupName: z.string().min(1),
+  version: z.int().min(1),
+  modelPackageArn: z.string().min(1),
+  description: z.string().optional(),
   /** The model.tar.gz (SageMaker's ModelDataUrl). */
-  artifactUri: string;
-  approvalStatus: ApprovalStatus;
-  approvalHistory: ApprovalChange[];
+  artifactUri: z.string().min(1),
+  approvalStatus: approvalStatusSchema,
+  approvalHistory: z.array(approvalChangeSchema),
   /** The `metrics` of the evaluation report (mAP50, mAP50_95, precision, recall). */
-  metrics: Record<string, number>;
+  metrics: z.record(z.string(), z.number()),
   /** The evaluation report itself (ModelMetrics.ModelQuality.Statistics). */
-  modelQualityStatisticsUri?: string;
-  lineage: ModelLineage;
-  customerMetadata: Record<string, string>;
-  createdAt: string;
-}
+  modelQualityStatisticsUri: z.string().optional(),
+  lineage: modelLineageSchema,
+  customerMetadata: z.record(z.string(), z.string()),
+  createdAt: isoTimestamp,
+});
+export type ModelVersionRecord = z.output<typeof modelVersionRecordSchema>;

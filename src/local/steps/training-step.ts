@@ -11,7 +11,7 @@ import { jobEnvironment, type PythonEnvironment } from '../python-env.ts';
 import { ArgumentReader } from './arguments.ts';
 import { describeExit, runContainerProcess } from './container-process.ts';
 import { hyperparameterEnvironment, splitHyperparameters, toCommandLineArgs } from './hyperparameters.ts';
-import { extractTarGz, writeTarGz } from './tar-archive.ts';
+import { extractTarGz, writeTarGz } from '../fs/tar-archive.ts';
 import type { MetricDefinition } from '../../core/pipeline/compiled.ts';
 import { MetricCollector, parseProgressLine } from './training-metrics.ts';
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { createFileExclusive, readJsonFileIfExists, writeJsonAtomic } from '../fs/atomic-file.ts';
+import { readJsonFileIfExists, writeJsonAtomic } from '../fs/atomic-file.ts';
+import { createFileExclusive } from '../fs/exclusive-create.ts';
 import { isJsonObject } from '../json.ts';
 
 /** Who started a dataset version, so the same version never starts twice (watcher, CLI, two watchers). */

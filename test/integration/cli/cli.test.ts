@@ -1,6 +1,7 @@
 // The `yolops` command as a user runs it: a real process of bin/yolops.js, real files, real training.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,13 +11,23 @@ const work = mkdtempSync(join(tmpdir(), 'yolops-cli-'));
 const home = join(work, 'home');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function yolops(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function yolopsIn(options: { cwd?: string; env?: Record<string, string> }, ...args: string[]): Result {
   const result = spawnSync(process.execPath, [join(repo, 'bin', 'yolops.js'), ...args], {
-    cwd: repo,
+    cwd: options.cwd ?? repo,
     encoding: 'utf8',
-    env: { ...process.env, YOLOPS_HOME: home, YOLO_OFFLINE: 'true', OMP_NUM_THREADS: '2', MLFLOW_TRACKING_URI: '' },
+    env: { ...process.env, YOLOPS_HOME: home, YOLO_OFFLINE: 'true', OMP_NUM_THREADS: '2', MLFLOW_TRACKING_URI: '', YOLOPS_DEBUG: '', ...options.env },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function yolops(...args: string[]): Result {
+  return yolopsIn({}, ...args);
 }
 
 describe('yolops CLI', () => {
@@ -111,5 +122,87 @@ describe('yolops CLI', () => {
     expect(yolops('run').status).toBe(2);
     expect(yolops('run', '--dataset', dataset, '--param', 'Epochs').status).toBe(2);
     expect(yolops('no-such-command').status).toBe(2);
+  });
+});
+
+/** One `yolops: ...` line, then at most indented lines (a list of problems), and no stack trace. */
+function expectOneMessage(stderr: string, message: RegExp): void {
+  const [first, ...rest] = stderr.trimEnd().split('\n');
+  expect(first).toMatch(/^yolops: /);
+  expect(first).toMatch(message);
+  for (const line of rest) expect(line, stderr).toMatch(/^\s+\S/);
+  expect(stderr).not.toMatch(/^\s+at /m);
+}
+
+describe('yolops CLI errors a person can act on', () => {
+  const errorsHome = join(work, 'errors-home');
+
+  it('ends a mistake in a flag or value with exit 2 and one line, before anything starts', () => {
+    const cases: [string[], RegExp][] = [
+      [['run', '--dataset', work, '--version', 'bad/name'], /--version: dataset version "bad\/name" must be letters, digits/],
+      [['run', '--dataset', join(work, 'no-such-folder')], /--dataset .*no-such-folder is not a directory/],
+      [['run', '--input', 'not-a-uri'], /"not-a-uri" is not an S3 URI/],
+      [['run', '--input', 's3://no-such-bucket/split_dataset/v1/'], /--input s3:\/\/no-such-bucket\/split_dataset\/v1\/: there is no bucket "no-such-bucket" in .*buckets; datasets go to s3:\/\/yolops-training-data-123456789012\/split_dataset\/<version>\//],
+      [['run', '--dataset', work, '--param', 'Epochs'], /--param expects Name=value/],
+      [['run', '--frobnicate'], /^yolops: unknown option '--frobnicate' \(add --help for usage\)$/],
+      [['models', 'show', 'one'], /<version> must be a whole number >= 1, got "one"/],
+      [['models', 'show', '7'], /model yolops-yolo-models version 7 does not exist/],
+      [['runs', 'show', 'nope'], /no execution nope/],
+      [['dataset', 'validate', join(work, 'no-such-folder')], /no-such-folder is not a directory/],
+    ];
+    for (const [args, message] of cases) {
+      const result = yolopsIn({ env: { YOLOPS_HOME: errorsHome } }, ...args);
+      expect(result.status, `${args.join(' ')}\n${result.stderr}`).toBe(2);
+      expectOneMessage(result.stderr, message);
+    }
+    // Nothing was created for any of them: no upload, no claim, no execution, no registry folder.
+    expect(readdirSync(work)).not.toContain('errors-home');
+  });
+
+  it('names the config file and every bad key (exit 2)', () => {
+    const project = join(work, 'bad-config-project');
+    mkdirSync(project);
+    writeFileSync(join(project, 'cdk.json'), JSON.stringify({ app: 'x', context: { aws_account_id: '12', aws_region: 'us-east-1', project_name: 'yolops', environment: 'dev' } }));
+    copyFileSync(join(repo, 'training-config.json'), join(project, 'training-config.json'));
+    const result = yolopsIn({ cwd: project }, 'pipeline', 'synth');
+    expect(result.status).toBe(2);
+    expectOneMessage(result.stderr, /cdk\.json: 1 problem$/);
+    expect(result.stderr).toMatch(/^ {2}- context\.aws_account_id: must be exactly 12 digits/m);
+  });
+
+  it('refuses a port that is taken (exit 2)', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const result = yolopsIn({ env: { YOLOPS_HOME: errorsHome } }, 'mlflow', '--port', String(port));
+      expect(result.status).toBe(2);
+      expectOneMessage(result.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use`));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('reports an unexpected error by name (exit 1), and its stack and causes only with --debug or YOLOPS_DEBUG=1', () => {
+    const corruptHome = join(work, 'corrupt-home');
+    const record = join(corruptHome, 'registry', 'yolops-yolo-models', '1.json');
+    mkdirSync(join(record, '..'), { recursive: true });
+    writeFileSync(record, JSON.stringify({ schemaVersion: 1, version: 'one' }));
+
+    const plain = yolopsIn({ env: { YOLOPS_HOME: corruptHome } }, 'models', 'list');
+    expect(plain.status).toBe(1);
+    const lines = plain.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe(`yolops: unexpected error: CorruptRecordError: ${record} is not a valid model version record (schemaVersion 1); repair or remove the file:`);
+    expect(plain.stderr).toMatch(/^ {2}- version: .*expected number/m);
+    expect(lines.at(-1)).toBe('yolops: run it again with --debug (or YOLOPS_DEBUG=1) to see where it happened');
+    expect(plain.stderr).not.toMatch(/^\s+at /m);
+
+    for (const debug of [yolopsIn({ env: { YOLOPS_HOME: corruptHome } }, 'models', 'list', '--debug'), yolopsIn({ env: { YOLOPS_HOME: corruptHome, YOLOPS_DEBUG: '1' } }, 'models', 'list')]) {
+      expect(debug.status).toBe(1);
+      expect(debug.stderr).toMatch(/^yolops: unexpected error: CorruptRecordError: /);
+      expect(debug.stderr).toMatch(/^\s+at .*model-registry\.ts/m);
+      expect(debug.stderr).toMatch(/^caused by: ZodError/m);
+      expect(debug.stderr).not.toMatch(/run it again with --debug/);
+    }
   });
 });

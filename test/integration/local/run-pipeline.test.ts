@@ -9,7 +9,7 @@ import { ExecutionStore } from '../../../src/local/executions/execution-store.ts
 import { FolderObjectStore } from '../../../src/local/folder-object-store.ts';
 import type { JsonObject } from '../../../src/local/json.ts';
 import { localLayout, REPO_ROOT } from '../../../src/local/layout.ts';
-import { startMlflowServer, type MlflowServer } from '../../../src/local/mlflow-server.ts';
+import { startMlflowServer, type MlflowServer } from '../../../src/local/mlflow/mlflow-server.ts';
 import { PipelineDefinitionError } from '../../../src/local/pipeline/errors.ts';
 import { pythonEnvironment } from '../../../src/local/python-env.ts';
 import { LocalModelRegistry } from '../../../src/local/registry/model-registry.ts';

@@ -1,4 +1,4 @@
-import { chmod, cp, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { chmod, cp, link, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -56,6 +56,21 @@ describe('code bundle', () => {
     expect(b.version).toBe(a.version);
     expect(await readFile(b.sourcedir)).toEqual(await readFile(a.sourcedir));
     expect(a.version).toMatch(/^[0-9a-f]{12}$/);
+  });
+
+  it('is the same whatever the umask of the checkout, and with hard links between files', async () => {
+    await writeFile(join(training, 'a.txt'), 'same\n');
+    await writeFile(join(training, 'b.txt'), 'same\n');
+    const a = await buildCodeBundle(training, join(dir, 'a'));
+    const copy = join(dir, 'copy');
+    await cp(training, copy, { recursive: true });
+    await chmod(join(copy, 'train.py'), 0o600);
+    await chmod(join(copy, 'processing_entrypoint.sh'), 0o700);
+    await rm(join(copy, 'b.txt'));
+    await link(join(copy, 'a.txt'), join(copy, 'b.txt'));
+    const b = await buildCodeBundle(copy, join(dir, 'b'));
+    expect(await readFile(b.sourcedir)).toEqual(await readFile(a.sourcedir));
+    expect(b.version).toBe(a.version);
   });
 
   it('changes version when any bundled byte or the entrypoint changes, not for excluded files', async () => {

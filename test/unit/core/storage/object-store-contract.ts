@@ -113,6 +113,45 @@ export function describeObjectStoreContract(name: string, setup: () => Promise<C
       expect(exact.nextToken).toBeUndefined();
     });
 
+    it('refuses invalid keys on put, get, head and delete, and writes nothing', async () => {
+      const { store, bucket } = await setup();
+      for (const key of ['../escape.txt', '/abs', 'a//b', 'folder/', '']) {
+        await expect(store.put(bucket, key, 'x'), key).rejects.toSatisfy((e) => isObjectStoreError(e, 'InvalidKey'));
+        await expect(store.get(bucket, key), key).rejects.toSatisfy((e) => isObjectStoreError(e, 'InvalidKey'));
+        await expect(store.head(bucket, key), key).rejects.toSatisfy((e) => isObjectStoreError(e, 'InvalidKey'));
+        await expect(store.delete(bucket, key), key).rejects.toSatisfy((e) => isObjectStoreError(e, 'InvalidKey'));
+      }
+      expect(await listAll(store, bucket)).toEqual([]);
+    });
+
+    it('fails with NoSuchBucket on every operation on a bucket that does not exist', async () => {
+      const { store } = await setup();
+      const missing = 'no-such-bucket';
+      const isNoSuchBucket = (e: unknown): boolean => isObjectStoreError(e, 'NoSuchBucket');
+      await expect(store.put(missing, 'k', 'x')).rejects.toSatisfy(isNoSuchBucket);
+      await expect(store.get(missing, 'k')).rejects.toSatisfy(isNoSuchBucket);
+      await expect(store.head(missing, 'k')).rejects.toSatisfy(isNoSuchBucket);
+      await expect(store.delete(missing, 'k')).rejects.toSatisfy(isNoSuchBucket);
+      await expect(store.listPage({ bucket: missing })).rejects.toSatisfy(isNoSuchBucket);
+    });
+
+    it('rejects a forged continuation token, an out-of-range page size and a negative range', async () => {
+      const { store, bucket } = await setup();
+      await store.put(bucket, 'r.bin', 'abc');
+      await expect(store.listPage({ bucket, continuationToken: 'not base64!' })).rejects.toThrow(/continuation token/);
+      await expect(store.listPage({ bucket, maxKeys: 0 })).rejects.toThrow(/maxKeys/);
+      await expect(store.listPage({ bucket, maxKeys: 1001 })).rejects.toThrow(/maxKeys/);
+      await expect(store.get(bucket, 'r.bin', { range: { offset: -1, length: 2 } })).rejects.toThrow(/range/);
+      await expect(store.get(bucket, 'r.bin', { range: { offset: 0, length: 1.5 } })).rejects.toThrow(/range/);
+    });
+
+    it('gives an object the same etag in put, head and a listing', async () => {
+      const { store, bucket } = await setup();
+      const { etag } = await store.put(bucket, 'e.txt', 'x');
+      expect((await store.head(bucket, 'e.txt')).etag).toBe(etag);
+      expect((await listAll(store, bucket, 'e.txt'))[0]?.etag).toBe(etag);
+    });
+
     it('starts a listing after a key (StartAfter), by page and by iterator', async () => {
       const { store, bucket } = await setup();
       for (const key of ['k/1', 'k/2', 'k/3', 'k/4']) await store.put(bucket, key, 'x');

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CorruptRecordError } from '../../../../src/local/fs/record-file.ts';
 import { LocalModelRegistry, RegistryError, type RegisterModelInput } from '../../../../src/local/registry/model-registry.ts';
 
 let dir: string;
@@ -137,5 +138,48 @@ describe('approval', () => {
     expect((await registry.latest('yolops-yolo-models', 'Approved'))?.version).toBe(2);
     expect((await registry.latest('yolops-yolo-models'))?.version).toBe(3);
     expect(await registry.latest('nothing-here')).toBeUndefined();
+  });
+});
+
+describe('records read back', () => {
+  const versionFile = (v: number): string => join(dir, 'registry', 'yolops-yolo-models', `${v}.json`);
+  const corrupt = async (promise: Promise<unknown>): Promise<CorruptRecordError> => {
+    const error = await promise.then(() => undefined, (e: unknown) => e);
+    if (!(error instanceof CorruptRecordError)) throw new Error(`expected a CorruptRecordError, got ${String(error)}`);
+    return error;
+  };
+
+  it('refuses a file that is not JSON, naming it', async () => {
+    await registry.register(input());
+    await writeFile(versionFile(1), '{"schemaVersion": 1, "vers');
+    const error = await corrupt(registry.get('yolops-yolo-models', 1));
+    expect(error.path).toBe(versionFile(1));
+    expect(error.message).toMatch(new RegExp(`^${versionFile(1)} is not a valid model version record .*repair or remove the file:\n  - not JSON: `));
+  });
+
+  it('lists every field that does not fit, and the list of a group stops at the bad file', async () => {
+    const record = await registry.register(input());
+    await registry.register(input());
+    await writeFile(versionFile(2), JSON.stringify({ ...record, version: 2, approvalStatus: 'Maybe', metrics: { mAP50: 'high' }, extra: true }));
+    const error = await corrupt(registry.list('yolops-yolo-models'));
+    expect(error.path).toBe(versionFile(2));
+    expect(error.problems).toEqual([
+      expect.stringMatching(/^approvalStatus: .*PendingManualApproval/),
+      expect.stringMatching(/^metrics\.mAP50: .*expected number/),
+      expect.stringMatching(/^\(top level\): .*"extra"/),
+    ]);
+  });
+
+  it('refuses a record whose version or group is not the one its file name says', async () => {
+    const record = await registry.register(input());
+    await writeFile(versionFile(2), JSON.stringify({ ...record, version: 1 }));
+    expect((await corrupt(registry.get('yolops-yolo-models', 2))).problems).toEqual(['version: 1, but the file is version 2']);
+    await writeFile(versionFile(2), JSON.stringify({ ...record, version: 2, modelPackageGroupName: 'other-models' }));
+    expect((await corrupt(registry.get('yolops-yolo-models', 2))).problems).toEqual(['modelPackageGroupName: "other-models", but the file is in group yolops-yolo-models']);
+  });
+
+  it('does not make a lock or a folder for a version that does not exist', async () => {
+    expect(await code(registry.approve('yolops-yolo-models', 4, { by: 'a' }))).toBe('NotFound');
+    expect(await registry.groups()).toEqual([]);
   });
 });

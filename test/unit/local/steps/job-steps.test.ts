@@ -13,7 +13,7 @@ import { StepFailure } from '../../../../src/local/pipeline/errors.ts';
 import type { StepExecutionContext } from '../../../../src/local/pipeline/interpreter.ts';
 import { pythonEnvironment } from '../../../../src/local/python-env.ts';
 import { createProcessingExecutor } from '../../../../src/local/steps/processing-step.ts';
-import { writeTarGz } from '../../../../src/local/steps/tar-archive.ts';
+import { writeTarGz } from '../../../../src/local/fs/tar-archive.ts';
 import { createTrainingExecutor } from '../../../../src/local/steps/training-step.ts';
 
 /**

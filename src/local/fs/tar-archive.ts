@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { Header, extract } from 'tar';
+import { create, extract } from 'tar';
 
-/** Every entry gets this time and owner, so the same files always give the same archive bytes. */
+/** Every entry gets this time, so the same files always give the same archive bytes. */
 const FIXED_MTIME = new Date('2000-01-01T00:00:00Z');
-const BLOCK = 512;
 
 export interface TarResult {
   /** sha256 of the uncompressed tar: the content identity, independent of the zlib build that compressed it. */
@@ -19,43 +18,40 @@ export interface TarResult {
 }
 
 /**
+ * node-tar writes a second name of a hard-linked file as a link entry, which would make the archive depend on
+ * how the folder was copied; a cache that remembers nothing archives every file with its content.
+ */
+class NoHardLinks extends Map<`${number}:${number}`, string> {
+  override set(): this {
+    return this;
+  }
+}
+
+/**
  * Writes `files` (relative to `sourceDir`, `/`-separated) as a gzipped tar with the files at the archive root,
- * the layout SageMaker gives model.tar.gz. Entries are sorted, with fixed time, owner and mode (0644, or 0755
- * when the file is executable), and the gzip header carries no time or OS, so equal content gives equal bytes.
+ * the layout SageMaker gives model.tar.gz and sourcedir.tar.gz. Reproducible: node-tar's `portable` mode (no
+ * owner, no atime/ctime), entries in sorted order, one fixed mtime, mode 0644 or 0755 (executable) whatever the
+ * umask of the checkout, symlinks archived as the files they point to, and a gzip header without time or OS.
+ * So equal content gives equal bytes, and a code bundle is named by its content.
  */
 export async function writeTarGz(sourceDir: string, files: readonly string[], outFile: string): Promise<TarResult> {
   const sorted = [...files].sort();
   const hash = createHash('sha256');
   let bytes = 0;
-  async function* entries(): AsyncGenerator<Buffer> {
-    for (const file of sorted) {
-      const path = join(sourceDir, ...file.split('/'));
-      const info = await stat(path);
-      const header = new Header({
-        path: file,
-        mode: info.mode & 0o111 ? 0o755 : 0o644,
-        uid: 0,
-        gid: 0,
-        uname: '',
-        gname: '',
-        size: info.size,
-        mtime: FIXED_MTIME,
-        type: 'File',
-      });
-      const block = Buffer.alloc(BLOCK);
-      if (header.encode(block, 0)) throw new Error(`cannot archive ${file}: its path is too long for a plain tar header (at most 255 characters, 100 per name)`);
-      yield block;
-      let written = 0;
-      for await (const chunk of createReadStream(path)) {
-        written += (chunk as Buffer).length;
-        yield chunk as Buffer;
-      }
-      if (written !== info.size) throw new Error(`${path} changed size while it was archived (${info.size} -> ${written} bytes)`);
-      const padding = (BLOCK - (info.size % BLOCK)) % BLOCK;
-      if (padding) yield Buffer.alloc(padding);
-    }
-    yield Buffer.alloc(BLOCK * 2);
-  }
+  const pack = create(
+    {
+      cwd: sourceDir,
+      portable: true,
+      mtime: FIXED_MTIME,
+      follow: true,
+      strict: true,
+      linkCache: new NoHardLinks(),
+      onWriteEntry: (entry) => {
+        if (entry.stat) entry.stat.mode = (entry.stat.mode & ~0o7777) | (entry.stat.mode & 0o111 ? 0o755 : 0o644);
+      },
+    },
+    sorted,
+  );
   const hashing = new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       hash.update(chunk);
@@ -64,7 +60,7 @@ export async function writeTarGz(sourceDir: string, files: readonly string[], ou
     },
   });
   await mkdir(dirname(outFile), { recursive: true });
-  await pipeline(Readable.from(entries()), hashing, createGzip({ level: 9 }), normalizeGzipHeader(), createWriteStream(outFile));
+  await pipeline(Readable.from(pack), hashing, createGzip({ level: 9 }), normalizeGzipHeader(), createWriteStream(outFile));
   return { tarSha256: hash.digest('hex'), files: sorted.length, bytes };
 }
 

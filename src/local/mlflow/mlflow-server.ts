@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import type { PythonEnvironment } from './python-env.ts';
+import { LocalError } from '../errors.ts';
+import type { PythonEnvironment } from '../python-env.ts';
 
 export interface MlflowServerOptions {
   python: PythonEnvironment;
@@ -32,12 +33,8 @@ const STOP_GRACE_MS = 10_000;
 const running = new Set<number>();
 let hooksInstalled = false;
 
-export class MlflowServerError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'MlflowServerError';
-  }
-}
+/** The MLflow server did not start or stop; a port the person chose being taken is theirs to change (`user`). */
+export class MlflowServerError extends LocalError {}
 
 /**
  * Starts `mlflow server` with a sqlite store and proxied artifacts in its own process group on a free loopback
@@ -150,7 +147,11 @@ async function assertPortFree(port: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (error: Error & { code?: string }) =>
-      reject(new MlflowServerError(error.code === 'EADDRINUSE' ? `port ${port} on 127.0.0.1 is in use: pick another (or leave the port to the runner)` : `cannot use port ${port}: ${error.message}`, { cause: error })),
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new MlflowServerError(`port ${port} on 127.0.0.1 is in use: pick another (or leave the port to the runner)`, { cause: error, audience: 'user' })
+          : new MlflowServerError(`cannot use port ${port}: ${error.message}`, { cause: error }),
+      ),
     );
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
   });
