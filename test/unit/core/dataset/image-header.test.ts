@@ -41,8 +41,8 @@ describe('inspectImage', () => {
     const webp = webpLosslessImage();
     const cases: [Uint8Array, string][] = [
       [new Uint8Array(0), 'the file is empty (0 bytes)'],
-      [new Uint8Array(16), 'it is not a PNG, JPEG, BMP or WebP image (its first bytes are all zero)'],
-      [new TextEncoder().encode('GIF89a....'), 'it is not a PNG, JPEG, BMP or WebP image (it is a GIF)'],
+      [new Uint8Array(16), 'it is not a PNG, JPEG, BMP, WebP, TIFF, JPEG 2000, AVIF or HEIF image (its first bytes are all zero)'],
+      [new TextEncoder().encode('GIF89a....'), 'it is not a PNG, JPEG, BMP, WebP, TIFF, JPEG 2000, AVIF or HEIF image (it is a GIF)'],
       [png.subarray(0, 20), 'it is truncated: 20 bytes is too short for a PNG header'],
       [damagedHeader, 'its PNG header checksum (IHDR CRC) is wrong: the file is damaged'],
       [jpegImage().subarray(0, 15), 'it is truncated: the JPEG ends before its frame header'],
