@@ -59,5 +59,8 @@ describe('the shared dataset corpus', () => {
     const found = result.problems.map((p) => ({ code: p.code, severity: p.severity, file: relative(dataset, p.file).split(sep).join('/'), ...(p.line === undefined ? {} : { line: p.line }) }));
     expect(found.sort(byPosition), JSON.stringify(result.problems, null, 2)).toEqual(mine.sort(byPosition));
     expect(result.valid).toBe(!mine.some((p) => p.severity === 'error'));
+    // A local folder's report names the folder and its files by their paths, never the scratch bucket's s3:// URI.
+    expect(result.problems.filter((p) => !p.file.startsWith(`${dataset}${sep}`))).toEqual([]);
+    expect(JSON.stringify(result)).not.toContain('s3://');
   });
 });
