@@ -54,7 +54,7 @@ export function datasetLocationFromUri(uri: string): DatasetLocation {
 export async function loadDataset(store: ObjectStore, location: DatasetLocation): Promise<LoadedDataset> {
   const prefix = normalizePrefix(location.prefix);
   const listing = await DatasetIndex.load(store, location.bucket, prefix);
-  const found = findDataYaml(listing);
+  const found = findDataYamlKey(listing.prefix, listing.keys());
   const missing = { index: listing, listing, dataYamlKey: `${prefix}${DATA_YAML}`, nestedCandidates: found.nested, parsed: undefined, splits: [] };
   if (found.key === undefined) return missing;
   const dataYamlKey = found.key;
@@ -78,25 +78,27 @@ export async function loadDataset(store: ObjectStore, location: DatasetLocation)
   return { index, listing, dataYamlKey, nestedCandidates: [], parsed, splits };
 }
 
-/** The data.yaml key of a listing, or the candidates one folder down when there is not exactly one. */
-function findDataYaml(listing: DatasetIndex): { key: string | undefined; nested: string[] } {
-  const prefix = listing.prefix;
-  for (const name of DATA_YAML_NAMES) if (listing.has(`${prefix}${name}`)) return { key: `${prefix}${name}`, nested: [] };
+/**
+ * Where the contract says data.yaml is, among the keys of one listing under `prefix`: the contract's file names
+ * at the top, else the only folder one level down that has one (`nested` lists them when there are several).
+ * The uploader and the watcher can use it to find the file that marks an upload complete.
+ */
+export function findDataYamlKey(prefix: string, keys: readonly string[]): { key: string | undefined; nested: string[] } {
+  const present = new Set(keys);
+  for (const name of DATA_YAML_NAMES) if (present.has(`${prefix}${name}`)) return { key: `${prefix}${name}`, nested: [] };
   if (!DATASET_CONTRACT.dataYaml.oneFolderDown) return { key: undefined, nested: [] };
-  const nested = listing.keys().filter((key) => {
-    const parts = key.slice(prefix.length).split('/');
-    return parts.length === 2 && DATA_YAML_NAMES.includes(parts[1] ?? '');
-  });
   // A folder with both names counts once, by the contract's order (data.yaml before data.yml).
   const byFolder = new Map<string, string>();
   for (const name of DATA_YAML_NAMES) {
-    for (const key of nested) {
-      const folder = key.slice(0, key.lastIndexOf('/'));
-      if (key.endsWith(`/${name}`) && !byFolder.has(folder)) byFolder.set(folder, key);
+    for (const key of keys) {
+      const parts = key.slice(prefix.length).split('/');
+      if (!key.startsWith(prefix) || parts.length !== 2 || parts[1] !== name) continue;
+      const folder = parts[0] ?? '';
+      if (!byFolder.has(folder)) byFolder.set(folder, key);
     }
   }
-  const keys = [...byFolder.values()].sort();
-  return keys.length === 1 ? { key: keys[0], nested: [] } : { key: undefined, nested: keys };
+  const found = [...byFolder.values()].sort();
+  return found.length === 1 ? { key: found[0], nested: [] } : { key: undefined, nested: found };
 }
 
 /** The image keys under an images folder: the extensions the contract accepts, in any letter case. */
