@@ -39,7 +39,13 @@ def test_polygons_are_accepted_and_tolerance_matches_ultralytics(tmp_path: Path)
     (tmp_path / "labels" / "train" / "train_000.txt").write_text("1 0.1 0.1 0.5 0.1 0.5 0.5 0.1 0.5\n")
     (tmp_path / "labels" / "train" / "train_001.txt").write_text("0 0.5 0.5 1.005 0.2\n")
     (tmp_path / "labels" / "train" / "classes.txt").write_text("square\ndisc\n")
-    check_dataset(read_layout(tmp_path))
+    train = check_dataset(read_layout(tmp_path)).splits["train"]
+    # Both images keep their one object: the polygon counts as a box, 1.005 is within the 0.01 tolerance,
+    # and classes.txt is not taken for an orphan label file.
+    assert (len(train.images), train.boxes, train.backgrounds) == (2, 2, 0)
+    # Just past the tolerance the same label is an error: the check really compares against it.
+    (tmp_path / "labels" / "train" / "train_001.txt").write_text("0 0.5 0.5 1.0101 0.2\n")
+    assert "labels/train/train_001.txt:1: coordinate(s) 1.0101 outside 0..1" in failing(tmp_path)
 
 
 def test_all_label_problems_are_reported_with_file_and_line(tmp_path: Path) -> None:

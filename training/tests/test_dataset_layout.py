@@ -24,22 +24,42 @@ def test_roboflow_layout_with_parent_relative_paths(tmp_path: Path) -> None:
     assert layout.split_dirs == {"train": (tmp_path / "train" / "images",), "val": (tmp_path / "valid" / "images",)}
 
 
-def test_absolute_paths_of_a_moved_dataset_keep_their_existing_tail(tmp_path: Path) -> None:
+def test_absolute_paths_are_refused_as_the_validator_refuses_them(tmp_path: Path) -> None:
+    # An absolute path names a folder on the machine that exported the dataset: it cannot point into an upload.
     yaml = "train: /data/alice/shapes/images/train\nval: /data/alice/shapes/images/val\nnames: {0: square, 1: disc}\n"
     make_dataset(tmp_path, train=2, val=1, yaml_text=yaml)
-    assert read_layout(tmp_path).split_dirs["val"] == (tmp_path / "images" / "val",)
+    with pytest.raises(ProblemList) as caught:
+        read_layout(tmp_path)
+    assert [(p.code, p.file) for p in caught.value.problems] == [("unsupported-split-path", "data.yaml")] * 2
+    assert "'val: /data/alice/shapes/images/val': /data/alice/shapes/images/val is an absolute path" in str(caught.value)
 
 
-def test_missing_split_keys_fall_back_to_the_usual_folders(tmp_path: Path) -> None:
+def test_missing_split_keys_are_reported_with_the_folder_that_exists(tmp_path: Path) -> None:
+    # Ultralytics itself refuses a data.yaml without 'train' and 'val', and so do the validator and this check.
     make_dataset(tmp_path, layout="roboflow", train=2, val=1, yaml_text="names: ['square', 'disc']\n")
-    layout = read_layout(tmp_path)
-    assert layout.split_dirs["val"] == (tmp_path / "valid" / "images",)
-    assert any("no 'val' key" in note for note in layout.notes)
+    with pytest.raises(ProblemList) as caught:
+        read_layout(tmp_path)
+    assert [p.code for p in caught.value.problems] == ["missing-split", "missing-split"]
+    assert "data.yaml: has no 'val' key; this dataset has valid/images/: add 'val: valid/images'" in str(caught.value)
 
 
 def test_data_yaml_one_folder_down_is_found(tmp_path: Path) -> None:
     make_dataset(tmp_path / "shapes-v3", train=2, val=1)
     assert read_layout(tmp_path).yaml_file == tmp_path / "shapes-v3" / "data.yaml"
+
+
+def test_two_data_yaml_files_one_folder_down_are_refused(tmp_path: Path) -> None:
+    make_dataset(tmp_path / "a", train=1, val=1)
+    make_dataset(tmp_path / "b", train=1, val=1)
+    with pytest.raises(JobFailure, match=r"found 2 one folder down \(a/data.yaml, b/data.yaml\)") as caught:
+        read_layout(tmp_path)
+    assert [p.code for p in caught.value.problems] == ["missing-data-yaml"]  # type: ignore[attr-defined]
+
+
+def test_a_repeated_key_is_a_yaml_error_as_in_the_validator(tmp_path: Path) -> None:
+    make_dataset(tmp_path, train=1, val=1, yaml_text="train: images/train\nval: images/val\nnames: [a, b]\nval: x\n")
+    with pytest.raises(JobFailure, match=r"data.yaml:4: not valid YAML \(the key 'val' is repeated\)"):
+        read_layout(tmp_path)
 
 
 def test_no_data_yaml(tmp_path: Path) -> None:

@@ -2,14 +2,18 @@
 
 Ultralytics drops a bad label file (and its image) from training with one warning line, so a dataset with
 a wrong class id or a broken export trains "fine" on less data. This check fails the job instead, listing
-every problem at once. Its rules follow Ultralytics' own label reader (ultralytics.data.utils
-.verify_image_label) so that a dataset that passes here trains on all of its images:
+every problem at once, each with its code of the dataset contract (dataset_contract.json, which the
+TypeScript validator reads too). Only errors stop a job: warnings are the validator's, which runs before.
+Its rules follow Ultralytics' own label reader (ultralytics.data.utils.verify_image_label) so that a dataset
+that passes here trains on all of its images:
 
 - a label line is `class x_center y_center width height` (5 fields), or a polygon `class x1 y1 x2 y2 ...`
   (an odd count >= 7), never both kinds in one file;
 - class ids are whole numbers in 0..nc-1; coordinates are within 0..1 (Ultralytics' rounding tolerance of
   0.01 is accepted);
-- an image is readable (PIL verify) and at least 10x10 pixels;
+- an image has an extension of Ultralytics' IMG_FORMATS (the contract's list), is readable (PIL verify) and
+  at least 10x10 pixels; HEIC/HEIF are refused (the pi-heif decoder is not installed);
+- two images of one folder must not share a stem (a.jpg, a.png): both would read the same label file;
 - an image without a label file, or with an empty one, is a background image: allowed and counted;
 - a label file without an image is an error (usually a renamed or missing image), except `classes.txt`.
 
@@ -20,6 +24,7 @@ path becomes `/labels/` and the extension becomes `.txt`.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -27,19 +32,21 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from .dataset_contract import CONTRACT, DatasetProblem
 from .dataset_layout import DatasetLayout
 from .errors import ProblemList
 
-COORD_TOLERANCE = 0.01  # Ultralytics accepts coordinates up to 1.01 (and down to -0.01) as rounding noise
-MIN_IMAGE_SIDE = 10
-IGNORED_LABEL_FILES = frozenset({"classes.txt"})  # written by LabelImg and some exporters next to the labels
+COORD_TOLERANCE = CONTRACT.coordinate_tolerance  # Ultralytics accepts up to 1.01 (and down to -0.01) as noise
+MIN_IMAGE_SIDE = CONTRACT.min_image_side
+IGNORED_LABEL_FILES = CONTRACT.ignored_label_files  # classes.txt: written by LabelImg next to the labels
+# The number syntax the TypeScript reader accepts (Python's float() would also take "nan", "inf" and "1_0").
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_INTEGER = re.compile(r"^\d+$")
 
 
 def image_extensions() -> frozenset[str]:
-    """Ultralytics' list of image formats, so both sides agree on which files are images."""
-    from ultralytics.data.utils import IMG_FORMATS
-
-    return frozenset(IMG_FORMATS)
+    """The contract's image extensions: Ultralytics' IMG_FORMATS (a test keeps the two equal)."""
+    return CONTRACT.image_extensions
 
 
 def label_path_for(image: Path) -> Path:
@@ -83,51 +90,81 @@ class DatasetReport:
         return sum(len(s.images) for s in self.splits.values())
 
 
-def _check_label_file(label: Path, nc: int, shown: str, problems: list[str]) -> int:
+def _check_line(fields: list[str], nc: int, where: str, shown: str, number: int) -> list[DatasetProblem]:
+    """The errors of one label line, as the TypeScript reader finds them (its warnings are not errors here)."""
+
+    def problem(code: str, text: str) -> DatasetProblem:
+        return DatasetProblem(code, shown, f"{where}: {text}", number)
+
+    count = len(fields)
+    if count != 5 and (count < 7 or count % 2 == 0):
+        return [
+            problem(
+                "wrong-field-count",
+                f"{count} values, expected 5 (class x_center y_center width height) "
+                "or a polygon (class x1 y1 x2 y2 x3 y3 ...)",
+            )
+        ]
+    if not all(_NUMBER.match(f) for f in fields):
+        return [problem("non-numeric-field", f"not all values are numbers: {' '.join(fields)!r}")]
+    problems: list[DatasetProblem] = []
+    cls = float(fields[0])
+    allowed = f"0..{nc - 1}" if nc else "none (data.yaml has no names)"
+    out_of_range = problem(
+        "class-out-of-range",
+        f"class id {fields[0]} is not a class of data.yaml (ids {allowed}); fix the id or add the class to 'names'",
+    )
+    if not _INTEGER.match(fields[0]) and not (cls.is_integer() and cls >= 0):
+        if cls < 0:
+            problems.append(out_of_range)
+        else:
+            problems.append(problem("non-integer-class", f"class id {fields[0]} is not a whole number"))
+    elif cls >= nc:
+        problems.append(out_of_range)
+    coords = [float(f) for f in fields[1:]]
+    bad = [f for f, v in zip(fields[1:], coords, strict=True) if not -COORD_TOLERANCE <= v <= 1 + COORD_TOLERANCE]
+    if bad:
+        problems.append(
+            problem(
+                "coordinate-out-of-range",
+                f"coordinate(s) {', '.join(bad)} outside 0..1; YOLO labels are normalized by the image width and height",
+            )
+        )
+    if count == 5 and (coords[2] <= 0 or coords[3] <= 0):
+        problems.append(problem("non-positive-size", f"the box has width {fields[3]} and height {fields[4]}; both must be > 0"))
+    return problems
+
+
+def _check_label_file(label: Path, nc: int, shown: str, problems: list[DatasetProblem]) -> int:
     """Check one label file; return its number of boxes (0 for an empty file: a background image)."""
     try:
         text = label.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
-        problems.append(f"{shown}: cannot be read as UTF-8 text ({e})")
+        problems.append(DatasetProblem("unreadable-file", shown, f"{shown}: cannot be read as UTF-8 text ({e})"))
         return 0
-    boxes = polygons = 0
-    for number, line in enumerate(text.splitlines(), start=1):
+    objects = 0
+    first: dict[str, int] = {}  # "box" / "polygon" -> the first line of that kind without an error
+    for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
         fields = line.split()
         if not fields:
             continue
-        where = f"{shown}:{number}"
-        if len(fields) == 5:
-            boxes += 1
-        elif len(fields) >= 7 and len(fields) % 2 == 1:
-            polygons += 1
-        else:
-            problems.append(
-                f"{where}: {len(fields)} values, expected 5 (class x_center y_center width height) "
-                "or a polygon (class x1 y1 x2 y2 x3 y3 ...)"
+        line_problems = _check_line(fields, nc, f"{shown}:{number}", shown, number)
+        problems += line_problems
+        if len(fields) == 5 or (len(fields) >= 7 and len(fields) % 2 == 1):
+            objects += 1
+        if not line_problems:
+            first.setdefault("box" if len(fields) == 5 else "polygon", number)
+    if len(first) == 2:
+        problems.append(
+            DatasetProblem(
+                "mixed-label-format",
+                shown,
+                f"{shown}: mixes box lines (5 values) and polygon lines; use one kind per file "
+                f"(first box on line {first['box']}, first polygon on line {first['polygon']})",
+                max(first.values()),
             )
-            continue
-        try:
-            values = [float(f) for f in fields]
-        except ValueError:
-            problems.append(f"{where}: not all values are numbers: {line.strip()!r}")
-            continue
-        cls = values[0]
-        if not cls.is_integer() or not 0 <= cls < nc:
-            allowed = f"0..{nc - 1}" if nc else "none (data.yaml has no names)"
-            problems.append(
-                f"{where}: class id {fields[0]} is not a class of data.yaml (ids {allowed}); "
-                "fix the id or add the class to 'names'"
-            )
-        coords = values[1:]
-        bad = [f for f, v in zip(fields[1:], coords, strict=True) if not -COORD_TOLERANCE <= v <= 1 + COORD_TOLERANCE]
-        if bad:
-            problems.append(
-                f"{where}: coordinate(s) {', '.join(bad)} outside 0..1; "
-                "YOLO labels are normalized by the image width and height"
-            )
-    if boxes and polygons:
-        problems.append(f"{shown}: mixes box lines (5 values) and polygon lines; use one kind per file")
-    return boxes + polygons
+        )
+    return objects
 
 
 def _pil_open() -> Callable[..., Image.Image]:
@@ -138,21 +175,19 @@ def _pil_open() -> Callable[..., Image.Image]:
     return getattr(patches, "_image_open", Image.open)
 
 
-def _check_image(image: Path, opener: Callable[..., Image.Image]) -> str | None:
-    """None when the image is usable, else why not."""
+def _check_image(image: Path, opener: Callable[..., Image.Image]) -> tuple[str, str] | None:
+    """None when the image is usable, else (problem code, why not)."""
+    entry = CONTRACT.images.get(image.suffix[1:].lower())
+    if entry is not None and entry.refusal is not None:
+        return "unsupported-image-format", f"cannot be trained on here: {entry.refusal}; convert it to JPEG or PNG"
     try:
         with opener(image) as im:
             im.verify()  # reads the whole file structure without decoding pixels
             width, height = im.size
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
-        hint = (
-            " (HEIC/HEIF needs the pi-heif package: convert it to JPEG or PNG)"
-            if image.suffix.lower() in (".heic", ".heif")
-            else ""
-        )
-        return f"cannot be read as an image ({type(e).__name__}: {e}){hint}; re-export or remove it"
+        return "corrupt-image", f"cannot be read as an image ({type(e).__name__}: {e}); re-export or remove it"
     if width < MIN_IMAGE_SIDE or height < MIN_IMAGE_SIDE:
-        return f"is {width}x{height} pixels; Ultralytics needs at least {MIN_IMAGE_SIDE}x{MIN_IMAGE_SIDE}"
+        return "image-too-small", f"is {width}x{height} pixels; Ultralytics needs at least {MIN_IMAGE_SIDE}x{MIN_IMAGE_SIDE}"
     return None
 
 
@@ -171,46 +206,71 @@ def _orphan_labels(image_dir: Path, expected: set[Path]) -> list[Path]:
     )
 
 
-def check_split(layout: DatasetLayout, name: str, extensions: frozenset[str], problems: list[str]) -> SplitReport:
+def check_split(
+    layout: DatasetLayout, name: str, extensions: frozenset[str], problems: list[DatasetProblem]
+) -> SplitReport:
     report = SplitReport(name=name, image_dirs=layout.split_dirs[name])
     nc = len(layout.names)
     for image_dir in report.image_dirs:
         images = _list_images(image_dir, extensions)
-        expected: set[Path] = set()
+        owner: dict[Path, Path] = {}  # label file -> the image that reads it
         for image in images:
             label = label_path_for(image)
-            expected.add(label)
+            if label in owner:  # a.jpg and a.png: Ultralytics cannot tell whose boxes the label file holds
+                problems.append(
+                    DatasetProblem(
+                        "duplicate-stem",
+                        layout.shown(image),
+                        f"{layout.shown(image)}: has the same name before the extension as "
+                        f"{owner[label].name}, so both would use the labels in {layout.shown(label)}; rename one",
+                    )
+                )
+                report.image_bytes += image.stat().st_size
+                continue
+            owner[label] = image
             has_label = label.is_file()
             report.images.append((image_dir, image, label if has_label else None))
             report.image_bytes += image.stat().st_size
             count = _check_label_file(label, nc, layout.shown(label), problems) if has_label else 0
             report.boxes += count
             report.backgrounds += count == 0
-        for orphan in _orphan_labels(image_dir, expected):
+        for orphan in _orphan_labels(image_dir, set(owner)):
+            shown = layout.shown(orphan)
             problems.append(
-                f"{layout.shown(orphan)}: label file with no image (expected an image named "
-                f"{orphan.stem}.<jpg|png|...> in {layout.shown(image_dir)}); add the image or delete the label"
+                DatasetProblem(
+                    "label-without-image",
+                    shown,
+                    f"{shown}: label file with no image (expected an image named "
+                    f"{orphan.stem}.<jpg|png|...> in {layout.shown(image_dir)}); add the image or delete the label",
+                )
             )
-    if not report.images:
+    if not report.images and name != "test":  # an empty test split is only a warning of the validator
         shown_dirs = ", ".join(layout.shown(d) for d in report.image_dirs)
-        problems.append(f"split '{name}' ({shown_dirs}) has no images (formats: {', '.join(sorted(extensions))})")
+        problems.append(
+            DatasetProblem(
+                "empty-split",
+                layout.shown(layout.yaml_file),
+                f"split '{name}' ({shown_dirs}) has no images (formats: {', '.join(sorted(extensions))})",
+            )
+        )
     return report
 
 
-def check_images(layout: DatasetLayout, reports: list[SplitReport], problems: list[str]) -> None:
+def check_images(layout: DatasetLayout, reports: list[SplitReport], problems: list[DatasetProblem]) -> None:
     images = [image for report in reports for _, image, _ in report.images]
     opener = _pil_open()
     # PIL's verify is I/O bound and releases the GIL while reading, so threads scale on a large dataset.
     with ThreadPoolExecutor(max_workers=min(32, (os.cpu_count() or 1) * 4)) as pool:
-        for image, message in zip(images, pool.map(lambda i: _check_image(i, opener), images), strict=True):
-            if message:
-                problems.append(f"{layout.shown(image)}: {message}")
+        for image, found in zip(images, pool.map(lambda i: _check_image(i, opener), images), strict=True):
+            if found:
+                code, message = found
+                problems.append(DatasetProblem(code, layout.shown(image), f"{layout.shown(image)}: {message}"))
 
 
 def check_dataset(layout: DatasetLayout) -> DatasetReport:
     """Check all splits of the layout; raise ProblemList with every problem, or return the counts."""
     extensions = image_extensions()
-    problems: list[str] = []
+    problems: list[DatasetProblem] = []
     reports = {name: check_split(layout, name, extensions, problems) for name in layout.split_dirs}
     check_images(layout, list(reports.values()), problems)
     if problems:

@@ -2,9 +2,10 @@ import { isObjectStoreError } from '../storage/errors.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { forEachConcurrently } from './concurrency.ts';
 import type { DatasetIndex } from './dataset-index.ts';
-import { IMAGE_EXTENSIONS, inspectImage, type ImageInfo } from './image-header.ts';
+import { ACCEPTED_EXTENSIONS_TEXT, IGNORED_LABEL_FILES, IMAGE_EXTENSIONS, MIN_IMAGE_SIDE } from './contract.ts';
+import { inspectImage, type ImageInfo } from './image-header.ts';
 import { parseLabelFile } from './label-file.ts';
-import { imageFormatOfKey } from './load-dataset.ts';
+import { imageEntryOfKey } from './load-dataset.ts';
 import type { ProblemCollector, ProblemDraft } from './problems.ts';
 import { labelDirForImageDir, labelKeyForImage } from './split-paths.ts';
 
@@ -33,10 +34,8 @@ export interface FolderTally {
   otherFiles: number;
 }
 
-/** Ultralytics refuses smaller images (`image size < 10 pixels`), and so does the training job's check. */
-const MIN_IMAGE_SIDE = 10;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
-const ACCEPTED = [...IMAGE_EXTENSIONS.keys()].map((ext) => `.${ext}`).join(', ');
+const ACCEPTED = ACCEPTED_EXTENSIONS_TEXT;
 
 /**
  * Checks one images folder and the labels folder Ultralytics pairs with it: every image (header and end),
@@ -50,12 +49,12 @@ export async function checkImageFolder(context: FolderCheckContext, imageDir: st
 
   const images: string[] = [];
   for (const key of index.keysUnder(imageDir)) {
-    if (imageFormatOfKey(key) !== undefined) images.push(key);
+    if (imageEntryOfKey(key) !== undefined) images.push(key);
     else if (!isIgnorable(key, labelDir, imageDir)) {
       tally.otherFiles += 1;
       collector.add(key, {
         code: 'unsupported-file',
-        message: `${baseName(key)} is not an image the contract accepts (${ACCEPTED}); training ignores it`,
+        message: `${baseName(key)} is not an image Ultralytics reads (${ACCEPTED}); training ignores it`,
         hint: 'convert it to .jpg or .png if it is an image to train on, otherwise remove it from the images folder',
       });
     }
@@ -86,7 +85,7 @@ export async function checkImageFolder(context: FolderCheckContext, imageDir: st
     work,
     context.concurrency,
     async ({ imageKey, labelKey, duplicate }) => {
-      const image = context.inspectImages ? await checkImage(context, imageKey, tally) : undefined;
+      const image = await checkImage(context, imageKey, tally);
       if (duplicate) return; // its label belongs to the first image; it is neither labelled nor background
       if (labelKey === undefined) {
         tally.backgroundImages += 1;
@@ -103,10 +102,21 @@ export async function checkImageFolder(context: FolderCheckContext, imageDir: st
 
 async function checkImage(context: FolderCheckContext, imageKey: string, tally: FolderTally): Promise<ImageInfo | undefined> {
   const { store, bucket, index, collector } = context;
+  const entry = imageEntryOfKey(imageKey);
+  if (entry === undefined) return undefined;
+  if (entry.check === 'refused') {
+    collector.add(imageKey, {
+      code: 'unsupported-image-format',
+      message: `${baseName(imageKey)} cannot be trained on here: ${entry.refusal}`,
+      hint: 'convert it to .jpg or .png (keep its label file\'s name in step)',
+    });
+    return undefined;
+  }
+  if (!context.inspectImages) return undefined;
   const size = index.get(imageKey)?.size ?? 0;
   let inspection;
   try {
-    inspection = await inspectImage((offset, length) => store.get(bucket, imageKey, { range: { offset, length } }), size);
+    inspection = await inspectImage((offset, length) => store.get(bucket, imageKey, { range: { offset, length } }), size, entry.check);
   } catch (error) {
     if (!isObjectStoreError(error, 'NotFound')) throw error;
     collector.add(imageKey, vanished());
@@ -121,6 +131,16 @@ async function checkImage(context: FolderCheckContext, imageKey: string, tally: 
     });
     return undefined;
   }
+  const format = inspection.image ? inspection.image.format : inspection.format;
+  if (format !== entry.format) {
+    collector.add(imageKey, {
+      code: 'image-extension-mismatch',
+      message: `${baseName(imageKey)} is named as ${entry.format.toUpperCase()} but is a ${format.toUpperCase()} file`,
+      hint: `rename it to .${extensionFor(format)} (and keep the label's name in step); it loads either way, but tools that trust extensions will not`,
+    });
+  }
+  // Only the signature was read (AVIF, DNG): the size and the end are left to the training job, which decodes it.
+  if (!inspection.image) return undefined;
   const { width, height } = inspection.image;
   if (width < MIN_IMAGE_SIDE || height < MIN_IMAGE_SIDE) {
     collector.add(imageKey, {
@@ -129,15 +149,13 @@ async function checkImage(context: FolderCheckContext, imageKey: string, tally: 
       hint: 'remove it, or export it at a larger size (its labels are fractions, so they stay valid)',
     });
   }
-  const named = imageFormatOfKey(imageKey);
-  if (named !== inspection.image.format) {
-    collector.add(imageKey, {
-      code: 'image-extension-mismatch',
-      message: `${baseName(imageKey)} is named as ${named?.toUpperCase() ?? 'an image'} but is a ${inspection.image.format.toUpperCase()} file`,
-      hint: `rename it to .${inspection.image.format === 'jpeg' ? 'jpg' : inspection.image.format} (and keep the label's name in step); it loads either way, but tools that trust extensions will not`,
-    });
-  }
   return inspection.image;
+}
+
+/** The usual extension of a format, for a rename hint: the first of the contract's extensions for it. */
+function extensionFor(format: string): string {
+  for (const [extension, entry] of IMAGE_EXTENSIONS) if (entry.format === format) return extension;
+  return format;
 }
 
 async function checkLabel(context: FolderCheckContext, labelKey: string, image: ImageInfo | undefined, tally: FolderTally): Promise<void> {
@@ -176,7 +194,7 @@ function reportOrphanLabels(context: FolderCheckContext, labelDir: string, label
   let byStem: Map<string, string[]> | undefined;
   for (const key of index.keysUnder(labelDir)) {
     if (!key.endsWith('.txt') || labelOwner.has(key)) continue;
-    if (baseName(key) === 'classes.txt') continue; // LabelImg's class list, not a label file
+    if (IGNORED_LABEL_FILES.has(baseName(key))) continue; // LabelImg's class list, not a label file
     byStem ??= keysByStem(index);
     const expected = imageStemFor(index.prefix, key);
     const sameStem = (byStem.get(expected) ?? []).filter((other) => other !== key);

@@ -1,14 +1,11 @@
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
+import { SPLIT_KEYS } from './contract.ts';
 import type { ProblemDraft } from './problems.ts';
 
 export type SplitName = 'train' | 'val' | 'test';
 
-/** The keys a split may be declared under, first match wins. Roboflow and some tools write `valid`. */
-export const SPLIT_KEYS: Record<SplitName, readonly string[]> = {
-  train: ['train'],
-  val: ['val', 'valid', 'validation'],
-  test: ['test'],
-};
+/** The keys a split may be declared under, first match wins (the contract's splitKeys): Roboflow writes `valid`. */
+export { SPLIT_KEYS };
 
 export interface SplitDeclaration {
   split: SplitName;

@@ -1,15 +1,7 @@
 import { crc32 } from 'node:zlib';
+import type { ImageFormat } from './contract.ts';
 
-export type ImageFormat = 'png' | 'jpeg' | 'bmp' | 'webp';
-
-/** File extensions (lowercase, no dot) the contract accepts, and the format each promises. */
-export const IMAGE_EXTENSIONS: ReadonlyMap<string, ImageFormat> = new Map([
-  ['jpg', 'jpeg'],
-  ['jpeg', 'jpeg'],
-  ['png', 'png'],
-  ['bmp', 'bmp'],
-  ['webp', 'webp'],
-]);
+export type { ImageFormat };
 
 export interface ImageInfo {
   format: ImageFormat;
@@ -17,7 +9,14 @@ export interface ImageInfo {
   height: number;
 }
 
-export type ImageInspection = { ok: true; image: ImageInfo } | { ok: false; reason: string };
+export type ImageInspection =
+  | { ok: true; image: ImageInfo }
+  /** Read only as far as its signature (a format whose header this reader does not parse): the size is unknown. */
+  | { ok: true; image?: undefined; format: ImageFormat }
+  | { ok: false; reason: string };
+
+/** `header`: size and end are checked where the format is parsed; `signature`: only what the first bytes say. */
+export type InspectionDepth = 'header' | 'signature';
 
 /** Reads `length` bytes at `offset` (fewer at the end of the object): a ranged GET on S3. */
 export type RangeReader = (offset: number, length: number) => Promise<Uint8Array>;
@@ -30,15 +29,17 @@ const JPEG_TAIL = 16 * 1024;
 /**
  * Checks that an image is what it claims to be without decoding pixels: the signature, the header (width and
  * height), and the end of the file, which is where an interrupted upload shows. Reads only the first 64 KiB
- * (more only to walk a JPEG's metadata segments) and the last bytes (12 for a PNG, 16 KiB for a JPEG), so a Lambda can check thousands of
- * images without downloading them.
+ * (more only to walk a JPEG's metadata segments or a TIFF's strip table) and the last bytes (12 for a PNG,
+ * 16 KiB for a JPEG, 2 for JPEG 2000), so a Lambda can check thousands of images without downloading them.
+ * AVIF and HEIF (and any file at depth `signature`) are checked as far as their signature only.
  */
-export async function inspectImage(read: RangeReader, size: number): Promise<ImageInspection> {
+export async function inspectImage(read: RangeReader, size: number, depth: InspectionDepth = 'header'): Promise<ImageInspection> {
   if (size === 0) return fail('the file is empty (0 bytes)');
   const reader = new WindowedReader(read, size);
   const head = await reader.bytes(0, 32);
   const format = sniffFormat(head);
-  if (format === undefined) return fail(`it is not a PNG, JPEG, BMP or WebP image (${describeSignature(head)})`);
+  if (format === undefined) return fail(`it is not a PNG, JPEG, BMP, WebP, TIFF, JPEG 2000, AVIF or HEIF image (${describeSignature(head)})`);
+  if (depth === 'signature') return { ok: true, format };
   switch (format) {
     case 'png':
       return inspectPng(reader);
@@ -48,8 +49,21 @@ export async function inspectImage(read: RangeReader, size: number): Promise<Ima
       return inspectBmp(reader);
     case 'webp':
       return inspectWebp(reader);
+    case 'tiff':
+      return inspectTiff(reader);
+    case 'jp2':
+      return inspectJp2(reader);
+    case 'avif':
+    case 'heif':
+      return { ok: true, format };
   }
 }
+
+/** AVIF and HEIF are ISO-BMFF files: the `ftyp` box names the brands. mif1/msf1 alone mean HEIF. */
+const AVIF_BRANDS = new Set(['avif', 'avis']);
+const HEIF_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1']);
+const JP2_SIGNATURE = [0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a];
+const J2K_CODESTREAM = [0xff, 0x4f, 0xff, 0x51];
 
 /** The format the first bytes announce, or undefined. */
 export function sniffFormat(head: Uint8Array): ImageFormat | undefined {
@@ -57,6 +71,16 @@ export function sniffFormat(head: Uint8Array): ImageFormat | undefined {
   if (startsWith(head, [0xff, 0xd8, 0xff])) return 'jpeg';
   if (startsWith(head, [0x42, 0x4d])) return 'bmp';
   if (startsWith(head, [0x52, 0x49, 0x46, 0x46]) && ascii(head, 8, 4) === 'WEBP') return 'webp';
+  if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a])) return 'tiff';
+  if (startsWith(head, [0x49, 0x49, 0x2b, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2b])) return 'tiff'; // BigTIFF
+  if (startsWith(head, JP2_SIGNATURE) || startsWith(head, J2K_CODESTREAM)) return 'jp2';
+  if (head.length >= 16 && ascii(head, 4, 4) === 'ftyp') {
+    const boxEnd = Math.min(head.length, dataView(head).getUint32(0));
+    const brands = [ascii(head, 8, 4)];
+    for (let at = 16; at + 4 <= boxEnd; at += 4) brands.push(ascii(head, at, 4));
+    if (brands.some((b) => AVIF_BRANDS.has(b))) return 'avif';
+    if (brands.some((b) => HEIF_BRANDS.has(b))) return 'heif';
+  }
   return undefined;
 }
 
@@ -172,6 +196,105 @@ async function inspectWebp(reader: WindowedReader): Promise<ImageInspection> {
   return ok('webp', width, height);
 }
 
+const TIFF_WIDTH = 256;
+const TIFF_HEIGHT = 257;
+const TIFF_DATA_OFFSETS = [273, 324]; // StripOffsets, TileOffsets
+const TIFF_DATA_COUNTS = [279, 325]; // StripByteCounts, TileByteCounts
+
+interface TiffEntry {
+  type: number;
+  count: number;
+  /** The value field: the value itself when it fits in 4 bytes, else the offset of the values. */
+  field: Uint8Array;
+}
+
+async function inspectTiff(reader: WindowedReader): Promise<ImageInspection> {
+  const header = await reader.bytes(0, 8);
+  if (header.length < 8) return fail(`it is truncated: ${reader.size} bytes is too short for a TIFF header`);
+  const little = header[0] === 0x49;
+  const view = dataView(header);
+  if (view.getUint16(2, little) === 43) return { ok: true, format: 'tiff' }; // BigTIFF: 64-bit offsets, signature only
+  const ifd = view.getUint32(4, little);
+  const countBytes = await reader.bytes(ifd, 2);
+  if (ifd < 8 || countBytes.length < 2) return fail(`it is truncated: its TIFF header points at byte ${ifd}, but the file has ${reader.size}`);
+  const count = dataView(countBytes).getUint16(0, little);
+  const table = await reader.bytes(ifd + 2, count * 12);
+  if (count === 0 || table.length < count * 12) return fail('it is truncated inside its first TIFF directory');
+  const entries = new Map<number, TiffEntry>();
+  const tableView = dataView(table);
+  for (let i = 0; i < count; i += 1) {
+    const at = i * 12;
+    entries.set(tableView.getUint16(at, little), { type: tableView.getUint16(at + 2, little), count: tableView.getUint32(at + 4, little), field: table.subarray(at + 8, at + 12) });
+  }
+  const width = await tiffValues(reader, entries.get(TIFF_WIDTH), little);
+  const height = await tiffValues(reader, entries.get(TIFF_HEIGHT), little);
+  if (width?.[0] === undefined || height?.[0] === undefined) return fail('its TIFF directory has no width and height');
+  if (width[0] === 0 || height[0] === 0) return fail(`its TIFF header says ${width[0]}x${height[0]} pixels`);
+  // The image data ends where the last strip (or tile) ends: a shorter file lost its end.
+  for (const [offsetsTag, countsTag] of TIFF_DATA_OFFSETS.map((tag, i) => [tag, TIFF_DATA_COUNTS[i] ?? 0] as const)) {
+    const offsets = await tiffValues(reader, entries.get(offsetsTag), little);
+    const counts = await tiffValues(reader, entries.get(countsTag), little);
+    if (!offsets || !counts) continue;
+    const end = Math.max(...offsets.map((offset, i) => offset + (counts[i] ?? 0)));
+    if (end > reader.size) return fail(`it is truncated: its TIFF image data runs to byte ${end}, but the file has ${reader.size}`);
+  }
+  return ok('tiff', width[0], height[0]);
+}
+
+/** The SHORT or LONG values of a TIFF entry (undefined for an absent entry or another type). */
+async function tiffValues(reader: WindowedReader, entry: TiffEntry | undefined, little: boolean): Promise<number[] | undefined> {
+  if (!entry || (entry.type !== 3 && entry.type !== 4) || entry.count === 0 || entry.count > 1_000_000) return undefined;
+  const width = entry.type === 3 ? 2 : 4;
+  const bytes = entry.count * width <= 4 ? entry.field : await reader.bytes(dataView(entry.field).getUint32(0, little), entry.count * width);
+  if (bytes.length < entry.count * width) return undefined;
+  const view = dataView(bytes);
+  return Array.from({ length: entry.count }, (_, i) => (width === 2 ? view.getUint16(i * 2, little) : view.getUint32(i * 4, little)));
+}
+
+async function inspectJp2(reader: WindowedReader): Promise<ImageInspection> {
+  let dimensions: { width: number; height: number } | undefined;
+  const head = await reader.bytes(0, 4);
+  if (startsWith(head, J2K_CODESTREAM)) {
+    // A bare codestream: the SIZ segment follows SOC and gives the reference grid minus its offset.
+    const siz = await reader.bytes(4, 36);
+    if (siz.length < 36) return fail('it is truncated inside the JPEG 2000 size header');
+    const view = dataView(siz);
+    dimensions = { width: view.getUint32(6) - view.getUint32(14), height: view.getUint32(10) - view.getUint32(18) };
+  } else {
+    // The JP2 container: top-level boxes, the header box (jp2h) holds the image header (ihdr).
+    for (let offset = 0, boxes = 0; offset < reader.size && boxes < 64; boxes += 1) {
+      const box = await reader.bytes(offset, 16);
+      if (box.length < 8) return fail('it is truncated inside a JPEG 2000 box header');
+      const view = dataView(box);
+      const type = ascii(box, 4, 4);
+      let length = view.getUint32(0);
+      if (length === 1) length = box.length < 16 ? 0 : Number(view.getBigUint64(8));
+      else if (length === 0) length = reader.size - offset; // the last box runs to the end of the file
+      if (length < 8) return fail(`its JPEG 2000 box ${JSON.stringify(type)} has an impossible length`);
+      if (offset + length > reader.size) return fail(`it is truncated: its JPEG 2000 box ${JSON.stringify(type)} runs to byte ${offset + length}, but the file has ${reader.size}`);
+      if (type === 'jp2h') {
+        const content = await reader.bytes(offset + 8, Math.min(length - 8, 4096));
+        for (let at = 0; at + 16 <= content.length; ) {
+          const childView = dataView(content.subarray(at));
+          const childLength = childView.getUint32(0);
+          if (ascii(content, at + 4, 4) === 'ihdr') {
+            dimensions = { height: childView.getUint32(8), width: childView.getUint32(12) };
+            break;
+          }
+          if (childLength < 8) break;
+          at += childLength;
+        }
+      }
+      offset += length;
+    }
+  }
+  if (!dimensions) return fail('its JPEG 2000 header has no image size (no ihdr box)');
+  if (dimensions.width === 0 || dimensions.height === 0) return fail(`its JPEG 2000 header says ${dimensions.width}x${dimensions.height} pixels`);
+  const tail = await reader.bytes(reader.size - 2, 2);
+  if (!startsWith(tail, [0xff, 0xd9])) return fail('it is truncated: the JPEG 2000 codestream does not end with its end marker (an interrupted upload or copy?)');
+  return ok('jp2', dimensions.width, dimensions.height);
+}
+
 /** Serves small reads from one cached window, fetching a new window only when a read falls outside it. */
 class WindowedReader {
   readonly size: number;
@@ -222,8 +345,7 @@ function containsPair(bytes: Uint8Array, first: number, second: number): boolean
 
 function describeSignature(head: Uint8Array): string {
   if (startsWith(head, [0x47, 0x49, 0x46, 0x38])) return 'it is a GIF';
-  if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a])) return 'it is a TIFF';
-  if (ascii(head, 4, 4) === 'ftyp') return 'it is a HEIC/MP4-family file';
+  if (ascii(head, 4, 4) === 'ftyp') return `it is an ISO media file of brand ${JSON.stringify(ascii(head, 8, 4))} (MP4, MOV, ...)`;
   if (head.length > 0 && head.every((b) => b === 0)) return 'its first bytes are all zero';
   const hex = [...head.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
   return `it starts with ${hex}`;

@@ -1,3 +1,4 @@
+import { COORDINATE_TOLERANCE } from './contract.ts';
 import type { ImageInfo } from './image-header.ts';
 import { defaultSeverity, type ProblemDraft } from './problems.ts';
 
@@ -25,8 +26,6 @@ export interface LabelContext {
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const INTEGER = /^\d+$/;
-/** How far beyond 0..1 Ultralytics (and the training job's own check) accept a coordinate as rounding noise. */
-export const COORDINATE_TOLERANCE = 0.01;
 const DROPS_IMAGE = 'Ultralytics skips the whole image when one of its label lines is invalid';
 
 /**
@@ -121,7 +120,7 @@ function checkLine(fields: string[], line: number, context: LabelContext): Probl
       ...(rounding ? { severity: 'warning' as const } : {}),
       line,
       message: `${described} ${outside.length === 1 ? 'is' : 'are'} outside 0..1${rounding ? ' (by rounding noise)' : ''}`,
-      hint: rounding ? 'clip coordinates to 0..1 in the export; Ultralytics tolerates up to 0.01 beyond the edges, so this trains as is' : coordinateHint(outside.some(({ value }) => value > 1), context.image),
+      hint: rounding ? `clip coordinates to 0..1 in the export; Ultralytics tolerates up to ${COORDINATE_TOLERANCE} beyond the edges, so this trains as is` : coordinateHint(outside.some(({ value }) => value > 1), context.image),
     });
   }
   if (count === 5) {

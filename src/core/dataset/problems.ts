@@ -1,44 +1,8 @@
-/**
- * The problems a dataset can have. Each code has a fixed meaning so tools (CI, the trigger, a UI) can branch on it;
- * docs/dataset-contract.md shows an example of each message.
- */
-export const PROBLEM_CODES = [
-  // data.yaml
-  'missing-data-yaml',
-  'invalid-yaml',
-  'invalid-data-yaml',
-  'missing-names',
-  'invalid-names',
-  'duplicate-class-name',
-  'nc-mismatch',
-  'missing-split',
-  'unsupported-split-path',
-  'split-path-missing',
-  'empty-split',
-  'same-split-folders',
-  // files
-  'duplicate-stem',
-  'label-without-image',
-  'unsupported-file',
-  'unreadable-file',
-  'corrupt-image',
-  'image-too-small',
-  'image-extension-mismatch',
-  // label lines
-  'wrong-field-count',
-  'non-numeric-field',
-  'non-integer-class',
-  'class-out-of-range',
-  'coordinate-out-of-range',
-  'non-positive-size',
-  'mixed-label-format',
-  'duplicate-label-line',
-] as const;
+import { defaultSeverity, PROBLEM_CODES, type ProblemCode, type Severity } from './contract.ts';
 
-export type ProblemCode = (typeof PROBLEM_CODES)[number];
-
-/** `error`: training would fail or silently lose data; `warning`: it trains, but probably not as intended. */
-export type Severity = 'error' | 'warning';
+// The codes and their severities are the contract's (training/yolops_training/dataset_contract.json); each code
+// has a fixed meaning so tools (CI, the trigger, a UI) can branch on it. docs/dataset-contract.md shows each.
+export { defaultSeverity, PROBLEM_CODES, type ProblemCode, type Severity };
 
 export interface DatasetProblem {
   code: ProblemCode;
@@ -62,41 +26,6 @@ export interface OmittedProblems {
 
 /** One problem as code that finds it reports it; the file is added where the problem is collected. */
 export type ProblemDraft = Omit<DatasetProblem, 'file' | 'severity'> & { severity?: Severity };
-
-/** Severity of each code unless the finder says otherwise (a missing `test` split is only a warning). */
-const DEFAULT_SEVERITY: Record<ProblemCode, Severity> = {
-  'missing-data-yaml': 'error',
-  'invalid-yaml': 'error',
-  'invalid-data-yaml': 'error',
-  'missing-names': 'error',
-  'invalid-names': 'error',
-  'duplicate-class-name': 'warning',
-  'nc-mismatch': 'error',
-  'missing-split': 'error',
-  'unsupported-split-path': 'error',
-  'split-path-missing': 'error',
-  'empty-split': 'error',
-  'same-split-folders': 'warning',
-  'duplicate-stem': 'error',
-  'label-without-image': 'error',
-  'unsupported-file': 'warning',
-  'unreadable-file': 'error',
-  'corrupt-image': 'error',
-  'image-too-small': 'error',
-  'image-extension-mismatch': 'warning',
-  'wrong-field-count': 'error',
-  'non-numeric-field': 'error',
-  'non-integer-class': 'error',
-  'class-out-of-range': 'error',
-  'coordinate-out-of-range': 'error',
-  'non-positive-size': 'error',
-  'mixed-label-format': 'error',
-  'duplicate-label-line': 'warning',
-};
-
-export function defaultSeverity(code: ProblemCode): Severity {
-  return DEFAULT_SEVERITY[code];
-}
 
 /**
  * Collects problems, keeping at most `limit` per code: a dataset with a systematic mistake (every label in

@@ -1,3 +1,4 @@
+import { CONVENTIONAL_FOLDERS } from './contract.ts';
 import type { SplitName } from './data-yaml.ts';
 
 /** Where a split path from data.yaml led, inside the dataset prefix. */
@@ -5,13 +6,6 @@ export type SplitPathResolution =
   | { kind: 'found'; /** Full key prefix of the images folder, without a trailing `/`. */ imageDir: string }
   | { kind: 'missing'; /** The folders looked in, as full key prefixes. */ tried: string[] }
   | { kind: 'unsupported'; reason: string; hint: string };
-
-/** Folders real exports put each split in, relative to data.yaml: Ultralytics first, then Roboflow. */
-const CONVENTIONAL_FOLDERS: Record<SplitName, readonly string[]> = {
-  train: ['images/train', 'train/images'],
-  val: ['images/val', 'val/images', 'images/valid', 'valid/images', 'images/validation', 'validation/images'],
-  test: ['images/test', 'test/images'],
-};
 
 /**
  * Resolves one split path of data.yaml against the dataset prefix (the folder holding data.yaml), the way
@@ -51,7 +45,10 @@ export function resolveSplitPath(datasetPrefix: string, path: string, folderExis
   return { kind: 'missing', tried: candidates.filter((c) => c !== '') };
 }
 
-/** The conventional folders of a split that exist, relative to data.yaml: for "did you mean" hints. */
+/**
+ * The conventional folders of a split that exist, relative to data.yaml (the contract's conventionalFolders:
+ * Ultralytics first, then Roboflow): for "did you mean" hints.
+ */
 export function existingConventionalFolders(split: SplitName, datasetPrefix: string, folderExists: (folder: string) => boolean): string[] {
   return CONVENTIONAL_FOLDERS[split].filter((folder) => folderExists(`${datasetPrefix}${folder}`));
 }

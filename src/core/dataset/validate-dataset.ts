@@ -3,7 +3,8 @@ import { formatS3Uri, normalizePrefix } from '../storage/s3-uri.ts';
 import { checkImageFolder, type FolderCheckContext, type FolderTally } from './check-image-folder.ts';
 import type { DatasetIndex } from './dataset-index.ts';
 import type { SplitName } from './data-yaml.ts';
-import { DATA_YAML, loadDataset, type DatasetLocation, type ResolvedSplit } from './load-dataset.ts';
+import { ACCEPTED_EXTENSIONS_TEXT, DATA_YAML_NAMES } from './contract.ts';
+import { DATA_YAML, loadDataset, type DatasetLocation, type LoadedDataset, type ResolvedSplit } from './load-dataset.ts';
 import { ProblemCollector, type ProblemDraft } from './problems.ts';
 import { existingConventionalFolders } from './split-paths.ts';
 import type { ClassSummary, DatasetSummary, DatasetValidation, SplitSummary } from './validation-result.ts';
@@ -19,6 +20,14 @@ export interface ValidateOptions {
    */
   inspectImages?: boolean;
   signal?: AbortSignal;
+  /** How messages name the dataset's location (a local folder's path); default its `s3://` URI. */
+  locationName?: string;
+  /**
+   * Problems the store's adapter found before anything was read, such as a local folder's symbolic links that
+   * lead out of it. When one is an error nothing of the dataset is read: following such a link would read
+   * (and upload) a file that is not part of the dataset.
+   */
+  refusals?: { file: string; problem: ProblemDraft }[];
 }
 
 export const DEFAULT_MAX_PROBLEMS_PER_KIND = 20;
@@ -33,11 +42,10 @@ const DEFAULT_CONCURRENCY = 16;
 export async function validateDataset(store: ObjectStore, location: DatasetLocation, options: ValidateOptions = {}): Promise<DatasetValidation> {
   const collector = new ProblemCollector(options.maxProblemsPerKind ?? DEFAULT_MAX_PROBLEMS_PER_KIND);
   const prefix = normalizePrefix(location.prefix);
-  const loaded = await loadDataset(store, { bucket: location.bucket, prefix });
-  const { index, dataYamlKey, parsed } = loaded;
-  const result = (summary: DatasetSummary): DatasetValidation => ({
+  const uri = formatS3Uri(location.bucket, prefix);
+  const result = (summary: DatasetSummary, dataYamlKey: string): DatasetValidation => ({
     schemaVersion: 1,
-    dataset: { bucket: location.bucket, prefix, uri: formatS3Uri(location.bucket, prefix), dataYaml: dataYamlKey },
+    dataset: { bucket: location.bucket, prefix, uri, dataYaml: dataYamlKey },
     valid: collector.errors === 0,
     errors: collector.errors,
     warnings: collector.warnings,
@@ -46,9 +54,14 @@ export async function validateDataset(store: ObjectStore, location: DatasetLocat
     summary,
   });
 
+  for (const { file, problem } of options.refusals ?? []) collector.add(file, problem);
+  if (collector.errors > 0) return result(emptySummary(), `${prefix}${DATA_YAML}`);
+
+  const loaded = await loadDataset(store, { bucket: location.bucket, prefix });
+  const { index, dataYamlKey, parsed } = loaded;
   if (!parsed) {
-    collector.add(dataYamlKey, missingDataYaml(index, location.bucket));
-    return result(emptySummary());
+    collector.add(dataYamlKey, missingDataYaml(loaded, options.locationName ?? uri));
+    return result(emptySummary(), dataYamlKey);
   }
   for (const problem of parsed.problems) collector.add(dataYamlKey, problem);
 
@@ -74,7 +87,7 @@ export async function validateDataset(store: ObjectStore, location: DatasetLocat
   const splits = loaded.splits.map((split) => summarizeSplit(split, splitDirs.get(split) ?? [], tallies));
   for (const split of loaded.splits) reportEmptySplit(split, splits, tallies, collector, dataYamlKey);
   reportSharedFolders(loaded.splits, splits, collector, dataYamlKey);
-  return result(summarize(splits, tallies, splitDirs, loaded.splits, parsed.dataYaml.names, parsed.dataYaml.classCount));
+  return result(summarize(splits, tallies, splitDirs, loaded.splits, parsed.dataYaml.names, parsed.dataYaml.classCount), dataYamlKey);
 }
 
 /** Reports split paths that do not resolve; returns the images folders that do. */
@@ -124,8 +137,8 @@ function reportEmptySplit(split: ResolvedSplit, summaries: SplitSummary[], talli
 
 function describeOtherFiles(count: number): string {
   if (count === 0) return 'no image files';
-  const kinds = '.jpg, .jpeg, .png, .bmp or .webp';
-  return count === 1 ? `1 file, which is not a ${kinds} image` : `${count} files, none of them a ${kinds} image`;
+  const kinds = `an image Ultralytics reads (${ACCEPTED_EXTENSIONS_TEXT})`;
+  return count === 1 ? `1 file, which is not ${kinds}` : `${count} files, none of them ${kinds}`;
 }
 
 function reportSharedFolders(resolved: ResolvedSplit[], summaries: SplitSummary[], collector: ProblemCollector, dataYamlKey: string): void {
@@ -200,21 +213,27 @@ function emptySummary(): DatasetSummary {
 }
 
 /** The missing-data.yaml problem, with a hint from what was uploaded instead. */
-function missingDataYaml(index: DatasetIndex, bucket: string): ProblemDraft {
-  const prefix = index.prefix;
-  const where = formatS3Uri(bucket, prefix);
-  if (index.size === 0) {
+function missingDataYaml(loaded: LoadedDataset, where: string): ProblemDraft {
+  const { listing, nestedCandidates } = loaded;
+  const prefix = listing.prefix;
+  const names = DATA_YAML_NAMES.join(' or ');
+  if (listing.size === 0) {
     return {
       code: 'missing-data-yaml',
       message: `nothing is uploaded under ${where}`,
-      hint: 'upload the dataset folder (data.yaml, images/, labels/) to this prefix, or check the bucket and prefix',
+      hint: `upload the dataset folder (${DATA_YAML}, images/, labels/) to this prefix, or check the bucket and prefix`,
     };
   }
-  const topLevel = index.keys().filter((key) => !key.slice(prefix.length).includes('/'));
+  if (nestedCandidates.length > 1) {
+    return {
+      code: 'missing-data-yaml',
+      message: `${where} has no ${names} at its top, and ${nestedCandidates.length} folders one level down have one (${nestedCandidates.join(', ')}), so it is not clear which dataset to train`,
+      hint: 'keep one dataset per upload: move the others out, or put the data.yaml to train at the top',
+    };
+  }
+  const topLevel = listing.keys().filter((key) => !key.slice(prefix.length).includes('/'));
   const otherYaml = topLevel.find((key) => /\.ya?ml$/i.test(key));
-  const nested = index.keys().find((key) => key.endsWith(`/${DATA_YAML}`));
   let hint = `add ${DATA_YAML} next to the images and labels folders, e.g.\n  train: images/train\n  val: images/val\n  names: [cat, dog]`;
   if (otherYaml) hint = `rename ${otherYaml} to ${prefix}${DATA_YAML}`;
-  else if (nested) hint = `the upload has ${nested}: upload that folder's contents here, or validate ${formatS3Uri(bucket, nested.slice(0, -DATA_YAML.length))}`;
-  return { code: 'missing-data-yaml', message: `${where} has no ${DATA_YAML} (${index.size} other object${index.size === 1 ? '' : 's'})`, hint };
+  return { code: 'missing-data-yaml', message: `${where} has no ${names} (${listing.size} other object${listing.size === 1 ? '' : 's'})`, hint };
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inspectImage, type RangeReader } from '../../../../src/core/dataset/image-header.ts';
 import { bmpImage, jpegImage, pngImage, webpExtendedImage, webpLosslessImage, webpLossyImage } from '../../../fixtures/datasets/images.ts';
@@ -41,8 +43,8 @@ describe('inspectImage', () => {
     const webp = webpLosslessImage();
     const cases: [Uint8Array, string][] = [
       [new Uint8Array(0), 'the file is empty (0 bytes)'],
-      [new Uint8Array(16), 'it is not a PNG, JPEG, BMP or WebP image (its first bytes are all zero)'],
-      [new TextEncoder().encode('GIF89a....'), 'it is not a PNG, JPEG, BMP or WebP image (it is a GIF)'],
+      [new Uint8Array(16), 'it is not a PNG, JPEG, BMP, WebP, TIFF, JPEG 2000, AVIF or HEIF image (its first bytes are all zero)'],
+      [new TextEncoder().encode('GIF89a....'), 'it is not a PNG, JPEG, BMP, WebP, TIFF, JPEG 2000, AVIF or HEIF image (it is a GIF)'],
       [png.subarray(0, 20), 'it is truncated: 20 bytes is too short for a PNG header'],
       [damagedHeader, 'its PNG header checksum (IHDR CRC) is wrong: the file is damaged'],
       [jpegImage().subarray(0, 15), 'it is truncated: the JPEG ends before its frame header'],
@@ -51,5 +53,18 @@ describe('inspectImage', () => {
       [webp.subarray(0, 35), 'it is truncated: the WebP header announces 40 bytes but the file has 35'],
     ];
     for (const [bytes, reason] of cases) expect(await inspect(bytes), reason).toEqual({ ok: false, reason });
+  });
+
+  it('reads TIFF and JPEG 2000 headers and sees when they are cut short; AVIF only by its signature', async () => {
+    const images = join(import.meta.dirname, '../../../corpus/dataset/valid-image-formats/dataset/images/train');
+    const tiff = new Uint8Array(readFileSync(join(images, 't1.tif')));
+    const jp2 = new Uint8Array(readFileSync(join(images, 'j.jp2')));
+    const avif = new Uint8Array(readFileSync(join(images, 'v.avif')));
+    expect(await inspect(tiff)).toEqual({ ok: true, image: { format: 'tiff', width: 16, height: 16 } });
+    expect(await inspect(jp2)).toEqual({ ok: true, image: { format: 'jp2', width: 16, height: 16 } });
+    expect(await inspect(avif)).toEqual({ ok: true, format: 'avif' });
+    expect(await inspectImage(reader(tiff), tiff.length, 'signature')).toEqual({ ok: true, format: 'tiff' });
+    expect(((await inspect(tiff.subarray(0, tiff.length - 100))) as { reason?: string }).reason).toMatch(/^it is truncated: its TIFF/);
+    expect(((await inspect(jp2.subarray(0, jp2.length - 10))) as { reason?: string }).reason).toMatch(/^it is truncated: its JPEG 2000 box "jp2c"/);
   });
 });

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { ACCEPTED_EXTENSIONS_TEXT, IMAGE_EXTENSIONS } from '../../../../src/core/dataset/contract.ts';
 import type { ProblemCode } from '../../../../src/core/dataset/problems.ts';
 import { validateDataset, type ValidateOptions } from '../../../../src/core/dataset/validate-dataset.ts';
 import type { DatasetValidation } from '../../../../src/core/dataset/validation-result.ts';
 import { jpegImage, pngImage } from '../../../fixtures/datasets/images.ts';
 import { MemoryObjectStore } from '../../../fixtures/datasets/memory-object-store.ts';
-import { BUCKET, memoryDataset, PREFIX, validDataset, type DatasetFiles } from '../../../fixtures/datasets/write-dataset.ts';
+import { BUCKET, memoryDataset, PREFIX, validDataset, writeFiles, type DatasetFiles } from '../../../fixtures/datasets/write-dataset.ts';
 
 async function validate(files: DatasetFiles, options: ValidateOptions = {}): Promise<DatasetValidation> {
   return validateDataset(await memoryDataset(files), { bucket: BUCKET, prefix: PREFIX }, options);
@@ -93,22 +94,32 @@ describe('validateDataset: a valid dataset', () => {
 });
 
 describe('validateDataset: data.yaml problems', () => {
-  it('reports a missing data.yaml with its full key, and suggests renaming a data.yml', async () => {
+  it('finds data.yml as the training job does, and suggests renaming another YAML file', async () => {
     const files = validDataset();
     files['data.yml'] = files['data.yaml'] ?? '';
     delete files['data.yaml'];
+    const yml = await validate(files);
+    expect(yml).toMatchObject({ valid: true, errors: 0, dataset: { dataYaml: `${PREFIX}data.yml` } });
+
+    files['dataset.yaml'] = files['data.yml'] ?? '';
+    delete files['data.yml'];
     const result = await validate(files);
     const problem = only(result, 'missing-data-yaml');
-    expect(problem).toMatchObject({ severity: 'error', file: DATA_YAML, hint: `rename ${PREFIX}data.yml to ${PREFIX}data.yaml` });
-    expect(problem?.message).toBe(`s3://${BUCKET}/${PREFIX} has no data.yaml (8 other objects)`);
+    expect(problem).toMatchObject({ severity: 'error', file: DATA_YAML, hint: `rename ${PREFIX}dataset.yaml to ${PREFIX}data.yaml` });
+    expect(problem?.message).toBe(`s3://${BUCKET}/${PREFIX} has no data.yaml or data.yml (8 other objects)`);
     expect(result.valid).toBe(false);
   });
 
-  it('says so when nothing is uploaded at the prefix, and points at a data.yaml one folder down', async () => {
+  it('says so when nothing is uploaded at the prefix; finds the only data.yaml one folder down; refuses two', async () => {
     const empty = await validateDataset(new MemoryObjectStore(BUCKET), { bucket: BUCKET, prefix: PREFIX });
     expect(only(empty, 'missing-data-yaml')?.message).toBe(`nothing is uploaded under s3://${BUCKET}/${PREFIX}`);
-    const nested = await validateDataset(await memoryDataset(validDataset(), `${PREFIX}pets/`), { bucket: BUCKET, prefix: PREFIX });
-    expect(only(nested, 'missing-data-yaml')?.hint).toContain(`validate s3://${BUCKET}/${PREFIX}pets/`);
+    const store = await memoryDataset(validDataset(), `${PREFIX}pets/`);
+    const nested = await validateDataset(store, { bucket: BUCKET, prefix: PREFIX });
+    expect(nested).toMatchObject({ valid: true, dataset: { prefix: PREFIX, dataYaml: `${PREFIX}pets/data.yaml` }, summary: { totals: { images: 4 } } });
+    expect(nested.summary.splits[0]?.imageDirs).toEqual([`${PREFIX}pets/images/train`]);
+    await writeFiles(store, validDataset(), `${PREFIX}cats/`);
+    const two = only(await validateDataset(store, { bucket: BUCKET, prefix: PREFIX }), 'missing-data-yaml');
+    expect(two?.message).toContain(`2 folders one level down have one (${PREFIX}cats/data.yaml, ${PREFIX}pets/data.yaml)`);
   });
 
   it('reports unparseable YAML with its line', async () => {
@@ -215,7 +226,7 @@ describe('validateDataset: data.yaml problems', () => {
       file: DATA_YAML,
       line: 1,
       severity: 'error',
-      message: `the train split has no images: ${PREFIX}images/train/ holds 1 file, which is not a .jpg, .jpeg, .png, .bmp or .webp image`,
+      message: `the train split has no images: ${PREFIX}images/train/ holds 1 file, which is not an image Ultralytics reads (${ACCEPTED_EXTENSIONS_TEXT})`,
     });
     expect(codes(result)).toContain('unsupported-file');
   });
@@ -249,7 +260,7 @@ describe('validateDataset: file problems', () => {
     expect(only(result, 'label-without-image')).toMatchObject({
       severity: 'error',
       file: `${PREFIX}labels/train/lost.txt`,
-      message: `no image uses this label file: there is no ${PREFIX}images/train/lost.{jpg,jpeg,png,bmp,webp}`,
+      message: `no image uses this label file: there is no ${PREFIX}images/train/lost.{${[...IMAGE_EXTENSIONS.keys()].join(',')}}`,
     });
     expect(result.valid).toBe(false);
   });
@@ -262,7 +273,7 @@ describe('validateDataset: file problems', () => {
 
   it('reports a corrupt image: not an image at all', async () => {
     const result = await validate({ ...validDataset(), 'images/train/a.png': 'this is not a png' });
-    expect(only(result, 'corrupt-image')).toMatchObject({ file: `${PREFIX}images/train/a.png`, severity: 'error', message: 'a.png cannot be used: it is not a PNG, JPEG, BMP or WebP image (it starts with 74 68 69 73 20 69 73 20)' });
+    expect(only(result, 'corrupt-image')).toMatchObject({ file: `${PREFIX}images/train/a.png`, severity: 'error', message: 'a.png cannot be used: it is not a PNG, JPEG, BMP, WebP, TIFF, JPEG 2000, AVIF or HEIF image (it starts with 74 68 69 73 20 69 73 20)' });
   });
 
   it('reports a truncated PNG and a truncated JPEG', async () => {
