@@ -128,3 +128,17 @@ def test_the_epochs_of_a_results_csv_are_read_back_with_the_metric_names(tmp_pat
     assert epochs[2]["val/precision"] == 0.6
     assert results_csv_metrics(tmp_path / "absent.csv") == {}
 
+
+def test_a_started_tracker_goes_to_ddp_processes_and_logs_into_the_same_run(tmp_path: Path, mlflow_server) -> None:
+    # With several GPUs Ultralytics cloudpickles the trainer's callbacks, and what they hold, into its DDP
+    # processes (ultralytics/utils/dist.py); the per-epoch hook holds the tracker.
+    import cloudpickle
+    from mlflow.tracking import MlflowClient
+
+    env = {"MLFLOW_TRACKING_URI": mlflow_server.uri, "MLFLOW_EXPERIMENT_NAME": "yolops-ddp"}
+    tracker = MlflowTracker.from_env(env)
+    tracker.start("ddp", {}, tmp_path / "mlflow_run.json")
+    in_ddp_process = cloudpickle.loads(cloudpickle.dumps(lambda epoch: tracker.log_epoch(epoch, {"val/mAP50": 0.5})))
+    in_ddp_process(1)
+    steps = [m.step for m in MlflowClient(mlflow_server.uri).get_metric_history(tracker.run_id, "val/mAP50")]
+    assert steps == [1]

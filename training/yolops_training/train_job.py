@@ -17,15 +17,22 @@ from .checkpoints import CheckpointStore, ResumePoint
 from .dataset_checks import DatasetReport, check_dataset
 from .dataset_layout import read_layout
 from .dataset_mirror import mirror_dataset
+from .devices import choose_devices
 from .errors import JobFailure, ProblemList, run_with_reason_file
-from .hyperparameter_rules import TrainingRequest, resolve_training_request
+from .hyperparameter_rules import TrainingRequest, is_autobatch, resolve_training_request
 from .hyperparameter_sources import RawHyperparameters, collect_hyperparameters
 from .log import info
 from .metrics_line import epoch_metrics, format_metrics_line, results_csv_metrics
 from .mlflow_tracking import RUN_FILE, MlflowTracker
 from .model_dir import publish, write_mlflow_record
 from .sagemaker_env import TrainingPaths, instance_type, run_name
-from .throughput import choose_throughput_settings, model_scale, probe_machine, ram_cache_bytes
+from .throughput import (
+    choose_throughput_settings,
+    cuda_device_count,
+    model_scale,
+    probe_machine,
+    ram_cache_bytes,
+)
 from .ultralytics_run import effective_params, finish_completed_training, train
 from .ultralytics_setup import prepare_ultralytics
 
@@ -59,11 +66,21 @@ def check_inputs(raw: RawHyperparameters, channel: Path) -> tuple[TrainingReques
     return request, report
 
 
-def choose_settings(request: TrainingRequest, report: DatasetReport) -> dict[str, Any]:
-    """The Ultralytics args: the user's, plus batch/workers/cache chosen from the machine when left to us."""
+def choose_settings(request: TrainingRequest, report: DatasetReport, env: Mapping[str, str]) -> dict[str, Any]:
+    """The Ultralytics args: the user's, plus the devices (every GPU) and batch/workers/cache chosen from the
+    machine when left to us."""
     overrides = dict(request.overrides)
+    devices = choose_devices(
+        requested=overrides.get("device"),
+        cuda_device_count=cuda_device_count(),
+        env=env,
+        autobatch=is_autobatch(overrides.get("batch")),
+    )
+    # Always explicit: a resumed training would otherwise take the device list stored in last.pt.
+    overrides["device"] = devices.device
+    info(f"device={devices.device}: {devices.reason}")
     if request.auto:
-        machine = probe_machine(overrides.get("device"))
+        machine = probe_machine(devices.first_gpu)
         choice = choose_throughput_settings(
             cpu_count=machine.cpu_count,
             gpu_memory_bytes=machine.gpu_memory_bytes,
@@ -71,6 +88,7 @@ def choose_settings(request: TrainingRequest, report: DatasetReport) -> dict[str
             free_ram_bytes=machine.free_ram_bytes,
             imgsz=request.imgsz,
             scale=model_scale(request.model),
+            gpu_count=devices.gpu_count,
         )
         for key in sorted(request.auto):
             overrides[key] = getattr(choice, key)
@@ -118,7 +136,7 @@ def prepare_job(paths: TrainingPaths, env: Mapping[str, str], argv: Sequence[str
         info(f"dataset {note}")
     for split in report.splits.values():
         info(f"dataset {split.summary()}")
-    overrides = choose_settings(request, report)
+    overrides = choose_settings(request, report, env)
     data_yaml = mirror_dataset(report, paths.work_dir)
     info(f"dataset mirrored for Ultralytics: {data_yaml}")
     return PreparedJob(request, report, overrides, data_yaml, checkpoint_identity(request, report))
