@@ -4,7 +4,9 @@
 Both configurations train the same model on the same dataset on this machine, each in a fresh child process;
 images/s is the training loop's speed (data loading + forward + backward + optimizer) over the epochs after
 the first, which carries one-time costs (CUDA/cuDNN warm-up). The RAM cache is filled before the first epoch,
-so its one-time cost is printed apart, as "setup".
+so its one-time cost is printed apart, as "setup". Each configuration reports the device list it trained on:
+Ultralytics' default is one GPU; yolops-auto uses every GPU of the machine (DDP, batch = the total over them), as
+the training job does, unless --device names the devices for both.
 
     python bench/gpu_throughput.py                      # GPU box: yolo11n, imgsz 640, 4000 images, 3 epochs
     python bench/gpu_throughput.py --smoke              # CPU smoke check: 32 images, imgsz 64, 2 epochs
@@ -65,12 +67,22 @@ def make_dataset(root: Path, images: int, width: int, height: int, seed: int = 0
 
 
 def settings_for(config: str, args: argparse.Namespace, train_images: int) -> dict[str, Any]:
-    """Ultralytics' defaults pass nothing (batch 16, workers 8, no cache); auto asks the job's own function."""
+    """Ultralytics' defaults pass nothing but --device (one GPU, batch 16, workers 8, no cache); auto asks the
+    job's own functions: every GPU of the machine (unless --device), and batch/workers/cache for them."""
     if config == "ultralytics-defaults":
-        return {}
-    from yolops_training.throughput import choose_throughput_settings, model_scale, probe_machine, ram_cache_bytes
+        return {"device": args.device} if args.device is not None else {}
+    from yolops_training.devices import choose_devices
+    from yolops_training.throughput import (
+        choose_throughput_settings,
+        cuda_device_count,
+        model_scale,
+        probe_machine,
+        ram_cache_bytes,
+    )
 
-    machine = probe_machine(args.device)
+    devices = choose_devices(requested=args.device, cuda_device_count=cuda_device_count(), env=os.environ)
+    print(f"[{config}] device={devices.device}: {devices.reason}", flush=True)
+    machine = probe_machine(devices.first_gpu)
     choice = choose_throughput_settings(
         cpu_count=machine.cpu_count,
         gpu_memory_bytes=machine.gpu_memory_bytes,
@@ -78,13 +90,24 @@ def settings_for(config: str, args: argparse.Namespace, train_images: int) -> di
         free_ram_bytes=machine.free_ram_bytes,
         imgsz=args.imgsz,
         scale=model_scale(args.model),
+        gpu_count=devices.gpu_count,
     )
     print(f"[{config}] {choice.describe()}", flush=True)
-    return {"batch": choice.batch, "workers": choice.workers, "cache": choice.cache}
+    return {"device": devices.device, "batch": choice.batch, "workers": choice.workers, "cache": choice.cache}
+
+
+def devices_used(trainer: Any) -> str:
+    """The device list as Ultralytics' device argument writes it: 'cpu', '0', '0,1,2,3'."""
+    if trainer.args.device not in (None, ""):
+        return str(trainer.args.device)
+    return str(trainer.device.index or 0) if trainer.device.type == "cuda" else trainer.device.type
 
 
 def run_child(args: argparse.Namespace) -> None:
-    """One configuration's training, timed by callbacks; writes its figures to --result."""
+    """One configuration's training, timed by callbacks that write its figures to --result.
+
+    With several GPUs Ultralytics trains in DDP processes of its own and hands them these callbacks; the
+    result is written by the main one (on_train_end runs there only), so it is the same with one GPU or many."""
     from yolops_training.ultralytics_setup import prepare_ultralytics
 
     prepare_ultralytics(Path(args.work))
@@ -101,10 +124,10 @@ def run_child(args: argparse.Namespace) -> None:
         "val": False,  # validation runs after the timed part of each epoch, and only on the last one
         "save_dir": str(Path(args.work) / f"run-{args.child}"),
         "exist_ok": True,
-        **({"device": args.device} if args.device is not None else {}),
         **settings_for(args.child, args, train_images),
     }
     timings: dict[str, Any] = {"epoch_seconds": []}
+    result_file = Path(args.result)
     trainer = DetectionTrainer(overrides=overrides)
 
     def epoch_start(t: Any) -> None:
@@ -114,20 +137,26 @@ def run_child(args: argparse.Namespace) -> None:
     def epoch_end(t: Any) -> None:
         timings["epoch_seconds"].append(time.monotonic() - timings.pop("epoch_started"))
 
+    def train_end(t: Any) -> None:
+        result = {
+            "config": args.child,
+            "batch": t.args.batch,
+            "workers": t.args.workers,
+            "cache": t.args.cache,
+            "devices": devices_used(t),
+            "gpus": max(t.world_size, 0),
+            "images_per_epoch": len(t.train_loader.dataset),  # the whole dataset, also when DDP shards it
+            "setup_seconds": timings.get("setup_seconds", 0.0),
+            "epoch_seconds": timings["epoch_seconds"],
+        }
+        result_file.write_text(json.dumps(result))
+
     trainer.add_callback("on_train_epoch_start", epoch_start)
     trainer.add_callback("on_train_epoch_end", epoch_end)
+    trainer.add_callback("on_train_end", train_end)
     trainer.train()
-    result = {
-        "config": args.child,
-        "batch": trainer.args.batch,
-        "workers": trainer.args.workers,
-        "cache": trainer.args.cache,
-        "device": str(trainer.device),
-        "images_per_epoch": len(trainer.train_loader.dataset),
-        "setup_seconds": timings.get("setup_seconds", 0.0),
-        "epoch_seconds": timings["epoch_seconds"],
-    }
-    Path(args.result).write_text(json.dumps(result))
+    if not result_file.is_file():
+        raise SystemExit(f"{args.child}: the training ended without writing {result_file}")
 
 
 def images_per_second(result: dict[str, Any]) -> float:
@@ -141,7 +170,12 @@ def main() -> int:
     parser.add_argument("--imgsz", type=int, default=640)
     parser.add_argument("--epochs", type=int, default=3, help="epochs per configuration (the first is not timed)")
     parser.add_argument("--model", default="yolo11n.yaml", help="a .yaml trains from scratch: no weights download")
-    parser.add_argument("--device", default=None, help="Ultralytics device (default: the GPU if there is one)")
+    parser.add_argument(
+        "--device",
+        default=None,
+        help="Ultralytics device for both configurations, e.g. 0 or 0,1 (default: Ultralytics' one GPU for the "
+        "defaults, every GPU of the machine for yolops-auto, as the training job does)",
+    )
     parser.add_argument("--data", default=None, help="an existing data.yaml instead of the synthetic dataset")
     parser.add_argument("--work", default=None, help="scratch folder (default: a temporary one)")
     parser.add_argument("--smoke", action="store_true", help="CPU smoke check: 32 images, imgsz 64, 2 epochs")
@@ -194,12 +228,14 @@ def main() -> int:
         subprocess.run(command, check=True)
         results.append(json.loads(result_file.read_text()))
 
-    print("\nconfig                batch  workers  cache  device   setup s  images/s")
+    print("\nconfig                batch  workers  cache  devices  setup s  images/s")
     for r in results:
         print(
-            f"{r['config']:<21} {r['batch']:>5}  {r['workers']:>7}  {r['cache']!s:>5}  {r['device']:<7} "
+            f"{r['config']:<21} {r['batch']:>5}  {r['workers']:>7}  {r['cache']!s:>5}  {r['devices']:<7} "
             f"{r['setup_seconds']:>7.1f}  {images_per_second(r):>8.1f}"
         )
+    for r in results:
+        print(f"devices of {r['config']}: {r['devices']} ({r['gpus']} GPU{'' if r['gpus'] == 1 else 's'})")
     ratio = images_per_second(results[1]) / images_per_second(results[0])
     print(f"ratio yolops-auto / ultralytics-defaults: {ratio:.2f}x")
     if args.min_ratio is not None and ratio < args.min_ratio:

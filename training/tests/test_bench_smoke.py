@@ -32,4 +32,7 @@ def test_the_gpu_benchmark_smoke_run(tmp_path: Path) -> None:
     assert rows[0][3] == "False" and rows[1][3] == "ram"  # the auto side caches the small dataset in RAM
     assert all(float(r[4]) > 0 for r in rows)
     assert re.search(r"^ratio yolops-auto / ultralytics-defaults: \d+\.\d\dx$", result.stdout, re.M)
+    assert "devices of ultralytics-defaults: cpu (0 GPUs)" in result.stdout
+    assert "devices of yolops-auto: cpu (0 GPUs)" in result.stdout
+    assert "[yolops-auto] device=cpu: given as the 'device' hyperparameter" in result.stdout
     DURATIONS["bench/gpu_throughput.py --smoke (16 images)"] = time.monotonic() - started

@@ -100,8 +100,24 @@ def test_batch_and_batch_size_must_agree(tmp_path: Path) -> None:
     assert any("disagree" in p for p in problems(tmp_path, batch="16", batch_size="8", model="yolo11n.yaml"))
 
 
-def test_several_devices_are_refused(tmp_path: Path) -> None:
-    assert any("one device" in p for p in problems(tmp_path, device="0,1", model="yolo11n.yaml"))
+@pytest.mark.parametrize(("given", "device"), [("0,1", "0,1"), ("[0, 1, 2]", "0,1,2"), ("1", "1"), ("cpu", "cpu")])
+def test_one_or_several_devices_are_passed_to_ultralytics(tmp_path: Path, given: str, device: str) -> None:
+    # Several GPUs: Ultralytics trains them with DDP (devices.py).
+    request = resolve_training_request(raw(device=given, model="yolo11n.yaml"), tmp_path)
+    assert request.overrides["device"] == device
+
+
+def test_a_device_list_that_is_not_gpu_indices_is_refused(tmp_path: Path) -> None:
+    [problem] = problems(tmp_path, device="[0, 'x']", model="yolo11n.yaml")
+    assert "'device'" in problem and "must list GPU indices" in problem
+
+
+@pytest.mark.parametrize("batch", ["-1", "0.7"])
+def test_autobatch_on_several_devices_is_refused(tmp_path: Path, batch: str) -> None:
+    # Ultralytics raises only after the dataset scan: "AutoBatch with batch<1 not supported for Multi-GPU training".
+    [problem] = problems(tmp_path, batch_size=batch, device="0,1", model="yolo11n.yaml")
+    assert f"'batch_size' = {float(batch) if '.' in batch else int(batch)!r}" in problem
+    assert "AutoBatch" in problem and "'device' = '0,1'" in problem and "one device" in problem
 
 
 @pytest.mark.parametrize(

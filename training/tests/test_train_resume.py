@@ -1,5 +1,6 @@
-"""Managed spot: a training killed after epoch 2 resumes (remaining epochs only, same MLflow run), and a job
-whose epochs were all done before the kill only writes the final outputs."""
+"""Managed spot: a training killed right after the checkpoint of epoch 2, before that epoch reached MLflow, resumes
+(remaining epochs only, same MLflow run, the lost epoch logged from results.csv), and a job whose epochs were all
+done before the kill only writes the final outputs."""
 
 from __future__ import annotations
 
@@ -7,19 +8,22 @@ import csv
 import json
 import shutil
 import signal
-import time
 from pathlib import Path
 
 import pytest
-from jobs import DURATIONS, Job, run_train_in_process
+from jobs import Job, run_train_in_process
 from mlflow_server import MlflowServer
 from synthetic_dataset import make_dataset
+
+from yolops_training.train_job import KILL_AFTER_CHECKPOINT_ENV
 
 pytestmark = pytest.mark.slow
 
 EPOCHS = 4
+KILLED_AFTER = 2  # the job kills itself between the checkpoint of this epoch and its MLflow call
 # plots=false: these jobs test resuming; the plot files are covered by the shared training run.
 ARGS = ["--epochs", str(EPOCHS), "--batch_size", "8", "--imgsz", "64", "--model", "yolo11n.yaml", "--plots", "false"]
+MAP = "val/mAP50-95"
 
 
 def csv_epochs(path: Path) -> list[int]:
@@ -32,6 +36,12 @@ def completed_epochs(job: Job) -> int:
     if not state.is_file():
         return 0
     return int(json.loads(state.read_text())["completed_epochs"])
+
+
+def logged_steps(server: MlflowServer, run_id: str, metric: str = MAP) -> list[int]:
+    from mlflow.tracking import MlflowClient
+
+    return sorted(m.step for m in MlflowClient(server.uri).get_metric_history(run_id, metric))
 
 
 class KilledAndResumed:
@@ -47,16 +57,14 @@ class KilledAndResumed:
         )
         self.server = server
 
-        started = time.monotonic()
-        first = job.start_train(ARGS)
-        deadline = time.monotonic() + 300
-        while completed_epochs(job) < 2 and first.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        first.send_signal(signal.SIGKILL)  # a spot interruption gives no chance to clean up
-        self.first_stdout, _ = first.communicate(timeout=60)
-        self.first_returncode = first.returncode
+        # SIGKILL, as a spot interruption gives no chance to clean up, at the moment it costs the most.
+        job.extra_env[KILL_AFTER_CHECKPOINT_ENV] = str(KILLED_AFTER)
+        self.first = job.run_train(ARGS, label=f"resume test: attempt 1, killed after checkpoint {KILLED_AFTER}")
+        del job.extra_env[KILL_AFTER_CHECKPOINT_ENV]
         self.killed_after = completed_epochs(job)
-        DURATIONS["resume test: attempt 1, killed after epoch 2"] = time.monotonic() - started
+        self.csv_before_resume = csv_epochs(job.checkpoint_dir / "results.csv")
+        self.first_run_id = json.loads((job.checkpoint_dir / "mlflow_run.json").read_text())["run_id"]
+        self.steps_before_resume = logged_steps(server, self.first_run_id)
 
         self.second = job.run_train(ARGS, label="resume test: attempt 2, remaining epochs")
         self.model_files = {p.name for p in job.model_dir.iterdir()} if job.model_dir.is_dir() else set()
@@ -70,9 +78,12 @@ def resumed(tmp_path_factory: pytest.TempPathFactory, mlflow_server: MlflowServe
     return KilledAndResumed(Job(tmp_path_factory.mktemp("resume") / "job"), mlflow_server)
 
 
-def test_first_attempt_was_killed_mid_training(resumed: KilledAndResumed) -> None:
-    assert resumed.first_returncode == -signal.SIGKILL
-    assert 2 <= resumed.killed_after < EPOCHS
+def test_first_attempt_was_killed_after_a_checkpoint_before_its_mlflow_call(resumed: KilledAndResumed) -> None:
+    assert resumed.first.returncode == -signal.SIGKILL, resumed.first.stderr[-3000:]
+    assert resumed.killed_after == KILLED_AFTER
+    assert resumed.csv_before_resume == list(range(1, KILLED_AFTER + 1))
+    assert f"epoch={KILLED_AFTER}/{EPOCHS}" not in resumed.first.stdout  # killed before its metrics line too
+    assert resumed.steps_before_resume == list(range(1, KILLED_AFTER))  # the last checkpointed epoch never got there
 
 
 def test_second_attempt_resumes_instead_of_restarting(resumed: KilledAndResumed) -> None:
@@ -102,8 +113,14 @@ def test_the_same_mlflow_run_continues_with_each_epoch_once(resumed: KilledAndRe
     experiment = client.get_experiment_by_name("yolops-resume")
     assert experiment is not None
     assert [r.info.run_id for r in client.search_runs([experiment.experiment_id])] == [record["run_id"]]
-    steps = sorted(m.step for m in client.get_metric_history(record["run_id"], "val/mAP50-95"))
-    assert steps == [1, 2, 3, 4]
+    caught_up = f"MLflow: logged the metrics of epoch {KILLED_AFTER}, finished before the interruption"
+    assert caught_up in resumed.second.stdout
+    for name in ("train/box_loss", "val/precision", "val/recall", "val/mAP50", MAP):
+        assert logged_steps(resumed.server, record["run_id"], name) == [1, 2, 3, 4], name
+    with open(resumed.job.model_dir / "results.csv", encoding="utf-8") as f:
+        row = next(r for r in csv.DictReader(f) if int(float(r["epoch"])) == KILLED_AFTER)
+    [caught_up_map] = [m for m in client.get_metric_history(record["run_id"], MAP) if m.step == KILLED_AFTER]
+    assert caught_up_map.value == pytest.approx(float(row["metrics/mAP50-95(B)"]), abs=1e-6)
     assert client.get_run(record["run_id"]).info.status == "FINISHED"
 
 

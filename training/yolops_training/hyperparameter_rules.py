@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .devices import gpus_named
 from .errors import ProblemList
 from .hyperparameter_sources import RawHyperparameters
 
@@ -116,11 +117,18 @@ def _check_lr0(value: Any) -> tuple[Any, str | None]:
 
 
 def _check_device(value: Any) -> tuple[Any, str | None]:
-    # Several devices make Ultralytics spawn DDP subprocesses, where this container's per-epoch hooks
-    # (checkpoint copy, metrics line, MLflow) do not run.
-    if isinstance(value, (list, tuple)) or (isinstance(value, str) and "," in value):
-        return value, "names several devices; this container trains on one device (e.g. device=0 or device=cpu)"
+    # Several GPUs ('0,1' or [0, 1]) make Ultralytics start its own DDP processes; the per-epoch hooks go with
+    # them (Ultralytics 8.4 hands its callbacks to the DDP processes), see devices.py.
+    if isinstance(value, (list, tuple)):
+        if not value or not all(_is_int(v) and int(v) >= 0 for v in value):
+            return value, "must list GPU indices (e.g. device=0,1 or device=[0, 1])"
+        return ",".join(str(int(v)) for v in value), None
     return (str(value) if _is_int(value) else value), None
+
+
+def is_autobatch(batch: Any) -> bool:
+    """batch -1 or a GPU memory fraction: Ultralytics' AutoBatch chooses the batch size."""
+    return _is_number(batch) and float(batch) < 1
 
 
 def _check_task(value: Any) -> tuple[Any, str | None]:
@@ -246,6 +254,13 @@ def resolve_training_request(raw: RawHyperparameters, training_channel: Path) ->
             problems.append(f"{shown} {message}")
         else:
             overrides[key] = checked
+
+    if is_autobatch(overrides.get("batch")) and gpus_named(overrides.get("device", "")) > 1:
+        problems.append(
+            f"{_describe(given_name['batch'], values['batch'], raw)} asks for Ultralytics' AutoBatch, which runs "
+            f"on one GPU, but {_describe('device', overrides['device'], raw)} names several: give a whole batch "
+            "size (the total over the GPUs, e.g. batch_size=64) or one device"
+        )
 
     if problems:
         raise ProblemList(

@@ -13,7 +13,9 @@ The same names are MLflow's metric names (MLflow allows '/' and '-' in them).
 
 from __future__ import annotations
 
+import csv
 import math
+from pathlib import Path
 from typing import Any
 
 LINE_PREFIX = "yolops-metrics"
@@ -40,6 +42,28 @@ def epoch_metrics(trainer: Any) -> dict[str, float]:
         if value is not None:
             found[name] = float(value)
     return found
+
+
+def results_csv_column(name: str) -> str:
+    """The results.csv column Ultralytics writes a metric to: losses as train/<key>, validation under its key."""
+    source, key = EPOCH_METRICS[name]
+    return f"train/{key}" if source == "tloss" else key
+
+
+def results_csv_metrics(path: Path) -> dict[int, dict[str, float]]:
+    """Epoch -> metrics, read back from an Ultralytics results.csv (empty when there is none)."""
+    if not path.is_file():
+        return {}
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    epochs: dict[int, dict[str, float]] = {}
+    for row in rows:
+        row = {key.strip(): value.strip() for key, value in row.items() if key is not None and value is not None}
+        if not row.get("epoch"):
+            continue
+        columns = {name: results_csv_column(name) for name in EPOCH_METRICS}
+        epochs[int(float(row["epoch"]))] = {name: float(row[c]) for name, c in columns.items() if row.get(c)}
+    return epochs
 
 
 def format_value(value: float) -> str:

@@ -38,7 +38,8 @@ BOUNDED_HTTP = {
 }
 # The up-front reachability check: one try, a short timeout.
 PROBE_HTTP = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": "10"}
-MAX_PARAMS_PER_CALL = 100  # MLflow's log_batch limit
+MAX_PARAMS_PER_CALL = 100  # MLflow's log_batch limits
+MAX_METRICS_PER_CALL = 1000
 
 
 def redact(uri: str) -> str:
@@ -215,6 +216,36 @@ class MlflowTracker:
 
     def log_epoch(self, epoch: int, metrics: Mapping[str, float]) -> None:
         self.log_metrics(epoch, metrics, f"metrics of epoch {epoch}")
+
+    def log_missing_epochs(self, epochs: Mapping[int, Mapping[str, float]]) -> list[int]:
+        """Log each epoch's metrics (epoch -> name -> value) that the run's history lacks, as on a resume after
+        an interruption that came between a checkpoint and its MLflow call. Returns the epochs that got any."""
+        caught_up: list[int] = []
+
+        def action(client: Any, run_id: str) -> None:
+            from mlflow.entities import Metric
+
+            names = sorted({name for metrics in epochs.values() for name in metrics})
+            logged = {name: {m.step for m in client.get_metric_history(run_id, name)} for name in names}
+            now = int(time.time() * 1000)
+            batch = [
+                Metric(name, float(value), now, epoch)
+                for epoch, metrics in sorted(epochs.items())
+                for name, value in metrics.items()
+                if epoch not in logged[name] and math.isfinite(value)
+            ]
+            for i in range(0, len(batch), MAX_METRICS_PER_CALL):
+                client.log_batch(run_id, metrics=batch[i : i + MAX_METRICS_PER_CALL])
+            caught_up.extend(sorted({m.step for m in batch}))
+
+        if epochs:
+            self._call(f"metrics of epochs {min(epochs)}..{max(epochs)} missing from the run", action)
+        if caught_up:
+            info(
+                f"MLflow: logged the metrics of epoch{'s' if len(caught_up) > 1 else ''} "
+                f"{', '.join(map(str, caught_up))}, finished before the interruption but not in the run yet"
+            )
+        return caught_up
 
     def log_artifacts(self, files: Mapping[Path, str | None]) -> None:
         """files: local file -> artifact folder in the run (None for the run's top)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -16,19 +17,27 @@ from .checkpoints import CheckpointStore, ResumePoint
 from .dataset_checks import DatasetReport, check_dataset
 from .dataset_layout import read_layout
 from .dataset_mirror import mirror_dataset
+from .devices import choose_devices
 from .errors import JobFailure, ProblemList, run_with_reason_file
-from .hyperparameter_rules import TrainingRequest, resolve_training_request
+from .hyperparameter_rules import TrainingRequest, is_autobatch, resolve_training_request
 from .hyperparameter_sources import RawHyperparameters, collect_hyperparameters
 from .log import info
-from .metrics_line import epoch_metrics, format_metrics_line
+from .metrics_line import epoch_metrics, format_metrics_line, results_csv_metrics
 from .mlflow_tracking import RUN_FILE, MlflowTracker
 from .model_dir import publish, write_mlflow_record
 from .sagemaker_env import TrainingPaths, instance_type, run_name
-from .throughput import choose_throughput_settings, model_scale, probe_machine, ram_cache_bytes
+from .throughput import (
+    choose_throughput_settings,
+    cuda_device_count,
+    model_scale,
+    probe_machine,
+    ram_cache_bytes,
+)
 from .ultralytics_run import effective_params, finish_completed_training, train
 from .ultralytics_setup import prepare_ultralytics
 
 RUN_FOLDER = "train"  # the Ultralytics run folder inside SM_OUTPUT_DATA_DIR
+KILL_AFTER_CHECKPOINT_ENV = "YOLOPS_TEST_KILL_AFTER_CHECKPOINT"  # tests only, see kill_after_checkpoint
 
 
 def check_inputs(raw: RawHyperparameters, channel: Path) -> tuple[TrainingRequest, DatasetReport]:
@@ -57,11 +66,21 @@ def check_inputs(raw: RawHyperparameters, channel: Path) -> tuple[TrainingReques
     return request, report
 
 
-def choose_settings(request: TrainingRequest, report: DatasetReport) -> dict[str, Any]:
-    """The Ultralytics args: the user's, plus batch/workers/cache chosen from the machine when left to us."""
+def choose_settings(request: TrainingRequest, report: DatasetReport, env: Mapping[str, str]) -> dict[str, Any]:
+    """The Ultralytics args: the user's, plus the devices (every GPU) and batch/workers/cache chosen from the
+    machine when left to us."""
     overrides = dict(request.overrides)
+    devices = choose_devices(
+        requested=overrides.get("device"),
+        cuda_device_count=cuda_device_count(),
+        env=env,
+        autobatch=is_autobatch(overrides.get("batch")),
+    )
+    # Always explicit: a resumed training would otherwise take the device list stored in last.pt.
+    overrides["device"] = devices.device
+    info(f"device={devices.device}: {devices.reason}")
     if request.auto:
-        machine = probe_machine(overrides.get("device"))
+        machine = probe_machine(devices.first_gpu)
         choice = choose_throughput_settings(
             cpu_count=machine.cpu_count,
             gpu_memory_bytes=machine.gpu_memory_bytes,
@@ -69,6 +88,7 @@ def choose_settings(request: TrainingRequest, report: DatasetReport) -> dict[str
             free_ram_bytes=machine.free_ram_bytes,
             imgsz=request.imgsz,
             scale=model_scale(request.model),
+            gpu_count=devices.gpu_count,
         )
         for key in sorted(request.auto):
             overrides[key] = getattr(choice, key)
@@ -116,7 +136,7 @@ def prepare_job(paths: TrainingPaths, env: Mapping[str, str], argv: Sequence[str
         info(f"dataset {note}")
     for split in report.splits.values():
         info(f"dataset {split.summary()}")
-    overrides = choose_settings(request, report)
+    overrides = choose_settings(request, report, env)
     data_yaml = mirror_dataset(report, paths.work_dir)
     info(f"dataset mirrored for Ultralytics: {data_yaml}")
     return PreparedJob(request, report, overrides, data_yaml, checkpoint_identity(request, report))
@@ -142,8 +162,10 @@ def train_or_finish(
     run_dir: Path,
     tracker: MlflowTracker,
     instance: str,
+    kill_after: int | None = None,
 ) -> None:
-    """A new training, the remaining epochs of an interrupted one, or only the final outputs of a done one."""
+    """A new training, the remaining epochs of an interrupted one, or only the final outputs of a done one.
+    kill_after: see kill_after_checkpoint."""
     _fresh_folder(run_dir)
     args = {
         **job.overrides,
@@ -159,6 +181,9 @@ def train_or_finish(
     else:
         last = store.restore_into(run_dir, resume.completed_epochs)
         info(f"resuming from the checkpoint dir {store.directory}: {resume.completed_epochs} epochs done")
+        # An interruption between an epoch's checkpoint and its MLflow call loses that call: results.csv (cut
+        # back to the checkpoint) is the record of the finished epochs, and the run gets what it lacks.
+        tracker.log_missing_epochs(results_csv_metrics(run_dir / "results.csv"))
         # Ultralytics' resume re-reads the args stored in last.pt, paths of the interrupted attempt included;
         # data and save_dir (above) are passed again so they point at this attempt's mirror and run folder.
         args.update(model=str(last), resume=str(last))
@@ -170,14 +195,29 @@ def train_or_finish(
         tracker.log_params(effective_params(trainer, job.request.given, str(job.request.given["model"]), instance))
 
     def on_epoch_saved(trainer: Any) -> None:
+        # The checkpoint first: once it is saved the epoch counts as done, and a resume logs to MLflow what an
+        # interruption kept from it (above). The other order would log an epoch that a resume trains again.
         completed = trainer.epoch + 1
         best_changed = trainer.best_fitness == trainer.fitness
         store.save_epoch(run_dir, completed, best_changed, bool(trainer.stop), job.identity)
+        if completed == kill_after:
+            os.kill(os.getpid(), signal.SIGKILL)
         metrics = epoch_metrics(trainer)
         print(format_metrics_line(completed, trainer.epochs, metrics), flush=True)
         tracker.log_epoch(completed, metrics)
 
     train(args, on_start=on_start, on_epoch_saved=on_epoch_saved)
+
+
+def kill_after_checkpoint(env: Mapping[str, str]) -> int | None:
+    """Fault injection for the resume tests: the epoch after whose checkpoint the job SIGKILLs itself, before it
+    logs that epoch anywhere (the moment a spot interruption costs the most). Unset in real jobs."""
+    value = env.get(KILL_AFTER_CHECKPOINT_ENV, "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise JobFailure(f"{KILL_AFTER_CHECKPOINT_ENV}={value!r} must be an epoch number; unset it in real jobs")
+    return int(value)
 
 
 def artifact_folder(path: Path) -> str | None:
@@ -187,13 +227,14 @@ def artifact_folder(path: Path) -> str | None:
 
 def run_training(paths: TrainingPaths, env: Mapping[str, str], argv: Sequence[str]) -> None:
     started = time.time()
+    kill_after = kill_after_checkpoint(env)
     job = prepare_job(paths, env, argv)
     store = CheckpointStore(paths.checkpoint_dir)
     resume = store.find_resume_point(job.identity, job.request.epochs)
     tracker = start_tracking(env, paths.checkpoint_dir)
     try:
         run_dir = paths.output_data_dir / RUN_FOLDER
-        train_or_finish(job, store, resume, run_dir, tracker, instance_type(env))
+        train_or_finish(job, store, resume, run_dir, tracker, instance_type(env), kill_after)
         published = publish(run_dir, paths.model_dir, plots=bool(job.overrides.get("plots", True)))
         tracker.log_artifacts({path: artifact_folder(path) for path in published})
         tracker.finish(succeeded=True)

@@ -3,10 +3,12 @@ steps of a training whose epochs were all done before the job was interrupted.""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .devices import gpus_named
 from .log import info
 
 # MLflow params: the hyperparameters that shape a run, read back from the trainer so they are the values
@@ -26,16 +28,27 @@ def effective_params(trainer: Any, given: Mapping[str, Any], model: str, instanc
     return params
 
 
+def _on_main_rank(callback: Callable[[Any], None], trainer: Any) -> None:
+    """Run callback in the training process, or in DDP's rank 0 only (every rank calls on_train_start)."""
+    from ultralytics.utils import RANK
+
+    if RANK in (-1, 0):
+        callback(trainer)
+
+
 def train(
     overrides: Mapping[str, Any],
     on_start: Callable[[Any], None],
     on_epoch_saved: Callable[[Any], None],
 ) -> None:
-    """Run DetectionTrainer with the given args; on_epoch_saved runs after each epoch's last.pt is written."""
+    """Run DetectionTrainer with the given args; on_epoch_saved runs after each epoch's last.pt is written.
+
+    With several GPUs Ultralytics starts one DDP process per GPU and hands them its callbacks (cloudpickled,
+    ultralytics/utils/dist.py); the hooks then run in those processes, on the main one (rank 0) only."""
     from ultralytics.models.yolo.detect import DetectionTrainer
 
     trainer = DetectionTrainer(overrides=dict(overrides))
-    trainer.add_callback("on_train_start", on_start)
+    trainer.add_callback("on_train_start", functools.partial(_on_main_rank, on_start))
     # on_model_save runs after results.csv got the epoch's row and last.pt/best.pt were written, every epoch
     # (save=True is enforced); on_fit_epoch_end would also fire once more for the final validation of best.pt.
     trainer.add_callback("on_model_save", on_epoch_saved)
@@ -56,11 +69,14 @@ def finish_completed_training(run_dir: Path, data_yaml: Path, overrides: Mapping
     best = weights / "best.pt" if (weights / "best.pt").is_file() else weights / "last.pt"
     info(f"all epochs were done before the interruption: validating {best.name} and writing the final plots")
     plots = bool(overrides.get("plots", True))
+    # Validation runs on one device; a DDP training's batch is the total over its GPUs (devices.py).
+    device = str(overrides.get("device") or "")
+    batch = overrides.get("batch")
     YOLO(str(best)).val(
         data=str(data_yaml),
         imgsz=overrides["imgsz"],
-        batch=overrides["batch"] if isinstance(overrides.get("batch"), int) and overrides["batch"] > 0 else 16,
-        device=overrides.get("device"),
+        batch=max(1, batch // max(1, gpus_named(device))) if isinstance(batch, int) and batch > 0 else 16,
+        device=device.split(",")[0] or None,
         plots=plots,
         save_dir=str(run_dir),
         exist_ok=True,
