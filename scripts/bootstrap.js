@@ -32,10 +32,15 @@ function installNpmPackages() {
     console.log(`yolops: this is Node.js ${process.versions.node}; npm ci also installs Node.js 24 into node_modules and the project runs on that (npm's EBADENGINE warnings below are about Node ${major} and harmless).`);
   }
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
     child.on('error', (error) => reject(new Error(`could not start npm: ${error.message}`)));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error('npm ci failed: see the output above.'))));
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error('npm ci failed: see the output above.'));
+      console.log(`yolops: npm packages ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      resolve();
+    });
   });
 }
 
