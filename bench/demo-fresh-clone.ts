@@ -10,7 +10,7 @@
 // Target: at most 150 s on a 2-core machine. It downloads everything in --cold mode (about 3 GB for torch with CUDA).
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -60,7 +60,10 @@ if (flags.cold) {
   env['PATH'] = `${noUv}:${env['PATH'] ?? ''}`;
 }
 
-console.log(`bench: ${flags.cold ? 'cold' : 'warm'} caches; fresh clone of ${head.slice(0, 12)} in ${clone}`);
+// The machine's load, before and after: figures taken while other work shares the cores are not the target's.
+const load = (): string => `${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores`;
+const loadBefore = load();
+console.log(`bench: ${flags.cold ? 'cold' : 'warm'} caches; fresh clone of ${head.slice(0, 12)} in ${clone}; load ${loadBefore}`);
 const started = Date.now();
 const output = await run('npm', ['run', 'demo'], { cwd: clone, env });
 const total = (Date.now() - started) / 1000;
@@ -71,7 +74,7 @@ const pythonInstall = seconds(output, /Python environment ready in (\d+) s/);
 const wall = /demo wall time: (?:(\d+) min )?([\d.]+) s/.exec(output);
 const demo = wall ? Number(wall[1] ?? 0) * 60 + Number(wall[2]) : undefined;
 const registered = /registered: \S+ version \d+/.exec(output)?.[0];
-const metric = /mAP50-95 ([\d.]+)/.exec(output)?.[1];
+const metric = /^metrics \(.*, mAP50-95 ([\d.]+)/m.exec(output)?.[1];
 
 console.log(`\nbench: fresh clone to registered model (${flags.cold ? 'cold' : 'warm'} caches${flags.cold ? ', no uv on PATH' : ''})`);
 console.log(`  total                    ${total.toFixed(1)} s (target <= 150 s)`);
@@ -79,6 +82,7 @@ console.log(`  npm ci                   ${npmInstall ?? '?'} s   } side by side`
 console.log(`  Python env (uv)          ${pythonInstall ?? '?'} s   }`);
 console.log(`  demo run                 ${demo ?? '?'} s`);
 console.log(`  model                    ${registered ?? 'NOT registered'}${metric ? `, mAP50-95 ${metric}` : ''}`);
+console.log(`  load (1 min average)     ${loadBefore} before, ${load()} after`);
 if (flags.keep) console.log(`  clone kept at ${clone}`);
 else rmSync(work, { recursive: true, force: true });
 process.exitCode = registered !== undefined && total <= 150 ? 0 : 1;
