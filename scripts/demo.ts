@@ -1,9 +1,10 @@
-// `npm run demo`: makes sure the Python environment exists, then runs `yolops demo` (sample dataset into the
-// local training-data bucket, the whole pipeline on it, and a report of what came out).
-import { ensurePythonEnv } from './setup.ts';
+// `npm run demo`: makes sure the Python environment holds what the jobs need (scripts/bootstrap.js has usually
+// installed it already, while npm ci ran), then runs `yolops demo` (sample dataset into the local training-data
+// bucket, the whole pipeline on it, and a report of what came out).
+import { ensurePythonEnv } from './python-env.js';
 
 try {
-  ensurePythonEnv();
+  await ensurePythonEnv('runtime');
 } catch (error) {
   console.error(`yolops: ${(error as Error).message}`);
   process.exit(1);

@@ -1,16 +1,20 @@
-// `npm test`: every check the project has, in the order that fails fastest: types, lint, unit tests (no
-// network), integration tests (real servers on loopback), the Python tests of training/. Prints one total.
+// `npm test`: every check the project has, in the order that fails fastest: types, lint, dependencies (knip),
+// unit tests (no network, no Python), integration tests (real servers on loopback, real trainings), the Python
+// tests of training/. Prints one total. `npm test -- unit lint` runs only the stages named; the Python
+// environment (with the test tools) is installed only when a stage that needs it runs.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePythonEnv, venvPython } from './setup.ts';
+import { pythonEnvironment } from '../src/local/python-env.ts';
+import { ensurePythonEnv } from './python-env.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const reports = join(root, '.yolops', 'test-reports');
 const bin = (name: string): string => join(root, 'node_modules', '.bin', name);
 
 interface Counts { passed: number; failed: number; skipped: number }
-interface Stage { name: string; cmd: string; args: string[]; counts?: () => Counts }
+interface Command { cmd: string; args: string[] }
+interface Stage { name: string; commands: Command[]; needsPython?: boolean; counts?: () => Counts }
 
 function vitestCounts(file: string): () => Counts {
   return () => {
@@ -30,24 +34,37 @@ function junitCounts(file: string): () => Counts {
 }
 
 const only = process.argv.slice(2);
-const stages: Stage[] = [
-  { name: 'typecheck', cmd: bin('tsc'), args: ['-p', 'tsconfig.json'] },
-  { name: 'lint', cmd: bin('eslint'), args: ['.'] },
+const allStages: Stage[] = [
+  { name: 'typecheck', commands: [{ cmd: bin('tsc'), args: ['-p', 'tsconfig.json'] }] },
+  { name: 'lint', commands: [{ cmd: bin('eslint'), args: ['.'] }] },
+  // knip.ts says what each run checks: unused and unlisted dependencies and unused files, then that what ships
+  // needs nothing from devDependencies.
+  { name: 'deps', commands: [{ cmd: bin('knip'), args: [] }, { cmd: bin('knip'), args: ['--production', '--strict'] }] },
   ...(['unit', 'integration'] as const).map((project) => {
     const out = join(reports, `vitest-${project}.json`);
-    return { name: project, cmd: bin('vitest'), args: ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`], counts: vitestCounts(out) };
+    const args = ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`];
+    return { name: project, commands: [{ cmd: bin('vitest'), args }], needsPython: project === 'integration', counts: vitestCounts(out) };
   }),
   (() => {
     const out = join(reports, 'pytest.xml');
-    return { name: 'python', cmd: venvPython, args: ['-m', 'pytest', 'training/tests', `--junitxml=${out}`], counts: junitCounts(out) };
+    const python = pythonEnvironment(join(root, '.venv')).python;
+    return { name: 'python', commands: [{ cmd: python, args: ['-m', 'pytest', 'training/tests', `--junitxml=${out}`] }], needsPython: true, counts: junitCounts(out) };
   })(),
-].filter((stage) => only.length === 0 || only.includes(stage.name));
+];
+const unknown = only.filter((name) => !allStages.some((stage) => stage.name === name));
+if (unknown.length > 0) {
+  console.error(`yolops: no test stage ${unknown.join(', ')}; the stages are ${allStages.map((s) => s.name).join(', ')}`);
+  process.exit(2);
+}
+const stages = allStages.filter((stage) => only.length === 0 || only.includes(stage.name));
 
-try {
-  ensurePythonEnv();
-} catch (error) {
-  console.error(`yolops: ${(error as Error).message}`);
-  process.exit(1);
+if (stages.some((stage) => stage.needsPython)) {
+  try {
+    await ensurePythonEnv('dev');
+  } catch (error) {
+    console.error(`yolops: ${(error as Error).message}`);
+    process.exit(1);
+  }
 }
 rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
@@ -60,11 +77,14 @@ let ok = true;
 for (const stage of stages) {
   console.log(`\n=== ${stage.name} ===`);
   const started = Date.now();
-  const result = spawnSync(stage.cmd, stage.args, { cwd: root, stdio: 'inherit', env });
+  let failure: string | undefined;
+  for (const { cmd, args } of stage.commands) {
+    const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
+    if (result.status !== 0) failure ??= result.error ? `could not start ${cmd}: ${result.error.message}` : `exit ${result.status ?? result.signal}`;
+  }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const passedStage = result.status === 0;
-  ok &&= passedStage;
-  let detail = passedStage ? 'ok' : `FAILED (exit ${result.status ?? result.signal})`;
+  ok &&= failure === undefined;
+  let detail = failure === undefined ? 'ok' : `FAILED (${failure})`;
   if (stage.counts) {
     try {
       const c = stage.counts();

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { LocalError } from './errors.ts';
 
 /** The virtual environment whose `python` runs the jobs (the local stand-in for the job's container image). */
 export interface PythonEnvironment {
@@ -14,10 +15,13 @@ export function pythonEnvironment(venvDir: string): PythonEnvironment {
   return { venvDir, binDir, python };
 }
 
+/** The jobs' Python environment is missing: the person has not installed it yet (or pointed at another folder). */
+export class PythonEnvironmentMissingError extends LocalError {}
+
 /** Throws with the fix when the environment is missing, before an execution starts. */
 export function assertPythonEnvironment(env: PythonEnvironment): void {
   if (!existsSync(env.python)) {
-    throw new Error(`no Python at ${env.python}: create the virtual environment first (python3 -m venv ${env.venvDir} && ${join(env.binDir, 'pip')} install -r training/requirements.txt)`);
+    throw new PythonEnvironmentMissingError(`no Python at ${env.python}: install the jobs' virtual environment first with \`npm run setup\` (scripts/python-env.js installs it from the committed lock files)`, { audience: 'user' });
   }
 }
 

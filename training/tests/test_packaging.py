@@ -14,7 +14,7 @@ from jobs import EVALUATE_PY, TRAIN_PY, TRAINING_DIR
 
 DOCKERFILE = (TRAINING_DIR / "Dockerfile").read_text()
 DOCKERIGNORE = (TRAINING_DIR / ".dockerignore").read_text().splitlines()
-RUNTIME_FILES = ("train.py", "evaluate.py", "metric_definitions.json", "requirements.txt", "yolops_training")
+RUNTIME_FILES = ("train.py", "evaluate.py", "metric_definitions.json", "requirements.lock.txt", "yolops_training")
 
 
 def instructions() -> list[str]:
@@ -36,12 +36,12 @@ def test_dockerfile_key_lines() -> None:
         for line in lines
     )
     assert "WORKDIR /opt/ml/code" in lines
-    assert "COPY requirements.txt ./" in lines
-    assert "RUN pip install --no-cache-dir -r requirements.txt" in lines
+    assert "COPY requirements.lock.txt ./" in lines
+    assert "RUN pip install --no-cache-dir --require-hashes -r requirements.lock.txt" in lines
     assert "COPY train.py evaluate.py metric_definitions.json ./" in lines
     assert "COPY yolops_training/ ./yolops_training/" in lines
     # Dependencies are installed before the code is copied, so a code change does not reinstall torch.
-    assert lines.index("RUN pip install --no-cache-dir -r requirements.txt") < lines.index(
+    assert lines.index("RUN pip install --no-cache-dir --require-hashes -r requirements.lock.txt") < lines.index(
         "COPY yolops_training/ ./yolops_training/"
     )
     assert lines[-1] == 'ENTRYPOINT ["python", "/opt/ml/code/train.py"]'

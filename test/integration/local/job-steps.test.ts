@@ -3,18 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { list } from 'tar';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../../../src/local/events.ts';
-import type { EpochProgress } from '../../../../src/local/executions/execution-record.ts';
-import { FolderObjectStore } from '../../../../src/local/folder-object-store.ts';
-import type { JsonObject } from '../../../../src/local/json.ts';
-import { REPO_ROOT } from '../../../../src/local/layout.ts';
-import type { StepNode } from '../../../../src/local/pipeline/runnable-pipeline.ts';
-import { StepFailure } from '../../../../src/local/pipeline/errors.ts';
-import type { StepExecutionContext } from '../../../../src/local/pipeline/interpreter.ts';
-import { pythonEnvironment } from '../../../../src/local/python-env.ts';
-import { createProcessingExecutor } from '../../../../src/local/steps/processing-step.ts';
-import { writeTarGz } from '../../../../src/local/fs/tar-archive.ts';
-import { createTrainingExecutor } from '../../../../src/local/steps/training-step.ts';
+import type { RunEvent } from '../../../src/local/events.ts';
+import type { EpochProgress } from '../../../src/local/executions/execution-record.ts';
+import { FolderObjectStore } from '../../../src/local/folder-object-store.ts';
+import type { JsonObject } from '../../../src/local/json.ts';
+import { REPO_ROOT } from '../../../src/local/layout.ts';
+import type { StepNode } from '../../../src/local/pipeline/runnable-pipeline.ts';
+import { StepFailure } from '../../../src/local/pipeline/errors.ts';
+import type { StepExecutionContext } from '../../../src/local/pipeline/interpreter.ts';
+import { pythonEnvironment } from '../../../src/local/python-env.ts';
+import { createProcessingExecutor } from '../../../src/local/steps/processing-step.ts';
+import { writeTarGz } from '../../../src/local/fs/tar-archive.ts';
+import { createTrainingExecutor } from '../../../src/local/steps/training-step.ts';
 
 /**
  * The training and processing executors with stand-in scripts (plain Python, no Ultralytics): what the job

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, SYNTH_TIMEOUT, synthTestApp } from './helpers.ts';
+import { REPO_ROOT, SYNTH_TIMEOUT, synthTestApp } from '../../unit/infra/helpers.ts';
 
 const CFN_LINT = join(REPO_ROOT, '.venv/bin/cfn-lint');
 
@@ -27,7 +27,7 @@ function lint(templates: string[]): Finding[] {
 
 describe('cfn-lint (from .venv) on every synthesized template', () => {
   it('dev, and prod with GitHub OIDC and email: zero errors', { timeout: SYNTH_TIMEOUT }, () => {
-    expect(existsSync(CFN_LINT), `${CFN_LINT} is missing: run node scripts/setup.ts (it installs training/requirements-dev.txt)`).toBe(true);
+    expect(existsSync(CFN_LINT), `${CFN_LINT} is missing: run npm run setup (it installs the test tools of training/requirements-dev.txt)`).toBe(true);
     // One cfn-lint run for all six templates: its start-up dominates.
     const templates = [{}, { context: { environment: 'prod', github_repository: 'acme/yolops', notification_email: 'ml@example.com' } }].flatMap((options) => {
       const { outdir } = synthTestApp(options);

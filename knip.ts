@@ -1,0 +1,27 @@
+// Dependency and dead-file check, run by `npm test` (scripts/test.ts) twice:
+// - `knip`: dependencies nothing imports, imports of packages package.json does not list, files nothing reaches;
+// - `knip --production --strict`: only the code marked `!` (what `yolops`, `npm run demo|setup|test` and `cdk synth`
+//   run), and it fails when that code needs a package listed only under devDependencies, which
+//   `npm ci --omit=dev` would leave out.
+// Unused exports are not checked: the module index files re-export more than today's callers use.
+import type { KnipConfig } from 'knip';
+
+const production = process.argv.includes('--production') || process.argv.includes('--strict');
+
+const config: KnipConfig = {
+  include: ['dependencies', 'devDependencies', 'optionalPeerDependencies', 'unlisted', 'binaries', 'unresolved', 'files'],
+  entry: ['scripts/{bootstrap.js,demo.ts,setup.ts}!', 'src/infra/app.ts!', 'src/trigger/handler.ts!', 'scripts/*.ts', 'bench/*.ts'],
+  project: ['{bin,scripts,src}/**/*.{js,ts}!', '{bench,test}/**/*.ts'],
+  // Not an npm package: scripts/python-env.js uses the uv on PATH, or installs one into .venv with pip.
+  ignoreBinaries: ['uv'],
+  ignoreDependencies: [
+    // Bundles the S3 trigger's handler when the CDK app synthesizes; aws-cdk-lib/aws-lambda-nodejs looks it up itself.
+    'esbuild',
+    // The Node.js 24 the project runs on: bin/yolops.js and scripts/bootstrap.js start node_modules/.bin/node by
+    // path. The default mode sees it in the npm scripts (npm puts node_modules/.bin first on PATH); production mode
+    // reads no scripts but `start`.
+    ...(production ? ['node'] : []),
+  ],
+};
+
+export default config;
