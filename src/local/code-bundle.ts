@@ -12,7 +12,11 @@ export const SOURCEDIR_FILE = 'sourcedir.tar.gz';
 
 /** Folder names never bundled: tests and caches do not belong in a job's code. */
 const EXCLUDED_DIRS = new Set(['tests', 'test', '__pycache__', '.pytest_cache', '.mypy_cache', '.ruff_cache', '.venv', 'venv', 'node_modules']);
-const EXCLUDED_FILES = [/\.py[co]$/, /^\./, /^conftest\.py$/, /^pytest\.ini$/, /\.egg-info$/];
+/**
+ * File names never bundled. The lock files and the test tools' requirements serve the local and Docker installs;
+ * a job in SageMaker's PyTorch container installs requirements.txt over the container's own torch.
+ */
+const EXCLUDED_FILES = [/\.py[co]$/, /^\./, /^conftest\.py$/, /^pytest\.ini$/, /\.egg-info$/, /\.lock\.txt$/, /^requirements-dev\.txt$/];
 
 export interface CodeBundle {
   /** Content hash of the bundle: same files, same version (the CodeVersion parameter). */

@@ -16,6 +16,8 @@ beforeEach(async () => {
     ['evaluate.py', 'print("eval")\n'],
     ['processing_entrypoint.sh', '#!/usr/bin/env bash\nexec python3 "$@"\n'],
     ['requirements.txt', 'ultralytics\n'],
+    ['requirements-dev.txt', '-r requirements.txt\npytest\n'],
+    ['requirements.lock.txt', 'ultralytics==1 --hash=sha256:00\n'],
     ['metric_definitions.json', '[]\n'],
     ['yolops_training/__init__.py', ''],
     ['yolops_training/job.py', 'X = 1\n'],
@@ -35,7 +37,7 @@ afterEach(async () => {
 });
 
 describe('code bundle', () => {
-  it('leaves out tests, caches and test config', async () => {
+  it('leaves out tests, caches, test config and the lock files of local installs', async () => {
     expect(await bundleFiles(training)).toEqual([
       'evaluate.py',
       'metric_definitions.json',
