@@ -61,7 +61,7 @@ describe('ExecutionStore', () => {
     await store.save(record('new', '2026-11-23T10:00:00.000Z', { runnerPid: process.pid }));
     await store.save(record('dead', '2026-11-21T10:00:00.000Z', { runnerPid: 999_999_999 }));
     const list = await store.list();
-    expect(list.map((s) => [s.record.executionId, s.orphaned])).toEqual([
+    expect(list.map((s) => [s.record.executionId, s.runnerGone])).toEqual([
       ['new', false],
       ['old', false],
       ['dead', true],

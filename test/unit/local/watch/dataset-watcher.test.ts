@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { synthesizeDataset } from '../../../../src/core/dataset/index.ts';
 import { FolderObjectStore } from '../../../../src/local/folder-object-store.ts';
-import { DatasetWatcher, type WatchEvent } from '../../../../src/local/watch.ts';
+import { DatasetWatcher, type WatchEvent } from '../../../../src/local/watch/dataset-watcher.ts';
 import { DatasetClaims } from '../../../../src/local/watch/dataset-claims.ts';
 
 const bucket = 'yolops-training-data-123456789012';
