@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CdkContext } from '../core/config/cdk-context.ts';
 import { validateDataset, formatValidation } from '../core/dataset/index.ts';
@@ -210,14 +210,14 @@ export async function retryPipelineLocally(options: RetryPipelineLocallyOptions)
   if (!(await createExclusive(lock, `${JSON.stringify({ attempt, at: new Date().toISOString(), runner: processRef() }, null, 2)}\n`))) {
     throw new RetryRefusedError(`execution ${current.executionId} is being retried already (${lock} exists; if its process died before the retry started, delete the file and retry)`);
   }
-  for (const job of plan.leftoverJobs) {
-    if (await stopLeftoverGroup(job)) emit({ type: 'leftover-stopped', executionId: current.executionId, what: 'job', pid: job.pid });
-  }
-
   const record = plan.record;
   const store = new FolderObjectStore({ root: layout.buckets });
   let ownServer: MlflowServer | undefined;
+  let saved = false;
   try {
+    for (const job of plan.leftoverJobs) {
+      if (await stopLeftoverGroup(job)) emit({ type: 'leftover-stopped', executionId: record.executionId, what: 'job', pid: job.pid });
+    }
     const recorded = record.mlflow;
     if (recorded?.server) {
       // The same address as before, so the job finds its run again (the checkpoint holds the run id and the URI).
@@ -233,8 +233,13 @@ export async function retryPipelineLocally(options: RetryPipelineLocallyOptions)
     }
     Object.assign(record, runnerFields());
     await executions.save(record);
+    saved = true;
     emit({ type: 'execution-started', executionId: record.executionId, pipelineName: record.pipelineName, executionDir: executions.executionDir(record.executionId), attempt, ...(plan.fromStep ? { fromStep: plan.fromStep } : {}) });
     return await executeRecord({ pipeline, record, executions, store, python, env, emit, layout, options });
+  } catch (error) {
+    // Nothing of this attempt was recorded: free the attempt for the next retry.
+    if (!saved) await rm(lock, { force: true });
+    throw error;
   } finally {
     await ownServer?.stop();
   }

@@ -71,11 +71,12 @@ export class DatasetWatcher {
   }
 
   /** Continues (once per watcher) every claimed version whose execution did not finish. */
-  async continueClaims(): Promise<void> {
+  async continueClaims(signal?: AbortSignal): Promise<void> {
     this.claimsContinued = true;
     const { claims, continueClaim } = this.options;
     if (!continueClaim) return;
     for (const key of await claims.keys()) {
+      if (signal?.aborted) return;
       let claim: DatasetClaim | undefined;
       try {
         claim = await claims.get(key);
@@ -97,9 +98,9 @@ export class DatasetWatcher {
     }
   }
 
-  /** One scan: decide, then start (sequentially) every version that is ready. Returns the decisions. */
-  async pollOnce(): Promise<WatchDecision[]> {
-    if (!this.claimsContinued) await this.continueClaims();
+  /** One scan: decide, then start (sequentially) every version that is ready, until `signal` aborts. Returns the decisions. */
+  async pollOnce(signal?: AbortSignal): Promise<WatchDecision[]> {
+    if (!this.claimsContinued) await this.continueClaims(signal);
     const { store, bucket, claims } = this.options;
     const observations = await scanDatasetVersions(store, bucket, this.options.prefixes ?? DATASET_PREFIXES);
     const claimed = new Set<string>();
@@ -110,7 +111,7 @@ export class DatasetWatcher {
         this.lastReason.set(decision.key, decision.reason);
         this.emit({ type: 'dataset-waiting', key: decision.key, reason: decision.reason });
       }
-      if (decision.kind !== 'start') continue;
+      if (decision.kind !== 'start' || signal?.aborted) continue;
       this.lastReason.delete(decision.key);
       // Another watcher or `yolops run` may have claimed it since the scan: the exclusive claim decides.
       if (!(await claims.claim(decision.key, 'watcher'))) continue;
@@ -134,7 +135,7 @@ export class DatasetWatcher {
     this.emit({ type: 'watching', bucket: this.options.bucket, prefixes: this.options.prefixes ?? DATASET_PREFIXES });
     while (!signal.aborted) {
       try {
-        await this.pollOnce();
+        await this.pollOnce(signal);
       } catch (error) {
         this.emit({ type: 'scan-failed', error: (error as Error).message });
       }
