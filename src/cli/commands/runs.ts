@@ -22,7 +22,12 @@ export function registerRunsCommands(program: Command, project: () => Project): 
     .option('--json', 'print them as JSON')
     .action(async (options: { json?: boolean }) => {
       const store = new ExecutionStore(localLayout(project().localRoot).executions);
-      const list = await store.list();
+      let list;
+      try {
+        list = await store.list();
+      } catch (error) {
+        throw asUserError(error);
+      }
       if (options.json) return printJson(list.map((s) => ({ ...s.record, runnerGone: s.runnerGone })));
       if (list.length === 0) return void process.stdout.write('no executions yet: start one with `npx yolops run --dataset <dir>` or `npm run demo`\n');
       process.stdout.write(
