@@ -3,12 +3,15 @@
  * local MLflow server, a local model registry, console/webhook notifications) and watches for datasets.
  * The CLI (`yolops run|runs|models|watch`) is a thin layer over these exports.
  */
-export { runPipelineLocally, uploadDataset, newExecutionId, DatasetRejectedError, type RunPipelineLocallyOptions } from './run-pipeline.ts';
-export { watchLocally, DatasetWatcher, type WatchLocallyOptions, type DatasetWatcherOptions, type WatchEvent, type StartOutcome } from './watch.ts';
+export { runPipelineLocally, retryPipelineLocally, uploadDataset, newExecutionId, DatasetRejectedError, type RunPipelineLocallyOptions, type RetryPipelineLocallyOptions } from './run-pipeline.ts';
+export { DatasetWatcher, type DatasetWatcherOptions, type WatchEvent, type StartOutcome } from './watch/dataset-watcher.ts';
+export { watchLocally, type WatchLocallyOptions } from './watch/watch-locally.ts';
+export { RetryRefusedError } from './executions/retry-plan.ts';
+export { CorruptRecordError } from './fs/record-file.ts';
 export type { RunEvent, RunEventListener } from './events.ts';
 export { localLayout, REPO_ROOT, type LocalLayout } from './layout.ts';
-export { ExecutionStore, type ExecutionSummary } from './executions/execution-store.ts';
-export type { ExecutionRecord, StepRecord, ExecutionStatus, StepStatus, ConditionDecision, RegisteredModelRef, MlflowRef, NotificationRecord, EpochProgress } from './executions/execution-record.ts';
+export { ExecutionStore, ExecutionNotFoundError, type ExecutionSummary } from './executions/execution-store.ts';
+export type { ExecutionRecord, StepRecord, ExecutionStatus, StepStatus, ConditionDecision, RegisteredModelRef, MlflowRef, NotificationRecord, EpochProgress, RetryRecord } from './executions/execution-record.ts';
 export { LocalModelRegistry, RegistryError, type RegisterModelInput, type ApprovalInput, type RegistryErrorCode } from './registry/model-registry.ts';
 export { APPROVAL_STATUSES, type ApprovalStatus, type ModelVersionRecord, type ApprovalChange, type ModelLineage } from './registry/model-version.ts';
 export { startMlflowServer, withMlflowServer, MlflowServerError, type MlflowServer, type MlflowServerOptions } from './mlflow/mlflow-server.ts';

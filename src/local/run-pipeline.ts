@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CdkContext } from '../core/config/cdk-context.ts';
 import { validateDataset, formatValidation } from '../core/dataset/index.ts';
@@ -12,6 +12,11 @@ import { LocalError } from './errors.ts';
 import type { RunEvent, RunEventListener } from './events.ts';
 import type { ExecutionRecord } from './executions/execution-record.ts';
 import { ExecutionStore } from './executions/execution-store.ts';
+import { processRef, stopLeftoverGroup } from './executions/process-ref.ts';
+import { nextAttempt, planRetry, RetryRefusedError } from './executions/retry-plan.ts';
+import { writeFileAtomic } from './fs/atomic-file.ts';
+import { createFileExclusive } from './fs/exclusive-create.ts';
+import { readRecordText } from './fs/record-file.ts';
 import { FolderObjectStore } from './folder-object-store.ts';
 import { localLayout, REPO_ROOT, type LocalLayout } from './layout.ts';
 import { MlflowClient } from './mlflow/mlflow-client.ts';
@@ -19,9 +24,9 @@ import { startMlflowServer, type MlflowServer } from './mlflow/mlflow-server.ts'
 import { notificationFromRecord } from './notify/notification.ts';
 import { channelsFromEnv, sendNotifications, type NotificationChannel } from './notify/notifier.ts';
 import { parsePipelineDefinition, type ParsedPipeline } from './pipeline/runnable-pipeline.ts';
-import { interpretPipeline, newExecutionRecord } from './pipeline/interpreter.ts';
+import { interpretPipeline, newExecutionRecord, runnerFields } from './pipeline/interpreter.ts';
 import { resolveParameters, type ParameterOverride } from './pipeline/parameters.ts';
-import { assertPythonEnvironment, pythonEnvironment } from './python-env.ts';
+import { assertPythonEnvironment, pythonEnvironment, type PythonEnvironment } from './python-env.ts';
 import { LocalModelRegistry } from './registry/model-registry.ts';
 import { createProcessingExecutor } from './steps/processing-step.ts';
 import { createRegisterExecutor } from './steps/register-step.ts';
@@ -54,8 +59,16 @@ export interface RunPipelineLocallyOptions {
   /** Where notifications go. @default console + webhook when YOLOPS_WEBHOOK_URL is set */
   notificationChannels?: NotificationChannel[];
   onEvent?: RunEventListener;
-  /** Aborting stops the running job (its whole process group) and fails the execution. */
+  /**
+   * Aborting stops the running job (its whole process group) and ends the execution as Stopped; the abort
+   * reason's message is the recorded reason (`controller.abort(new Error('stopped by SIGINT'))`).
+   */
   signal?: AbortSignal;
+  /**
+   * An MLflow server the caller runs and keeps running (the watcher's), used instead of starting one, unless
+   * MLFLOW_TRACKING_URI or the MlflowTrackingUri parameter names another.
+   */
+  mlflowServer?: MlflowServer;
   /** @default `resourceNames(context).pipeline` */
   pipelineName?: string;
   /** @default 12 random lowercase letters and digits, like SageMaker's */
@@ -66,8 +79,7 @@ export interface RunPipelineLocallyOptions {
 export class DatasetRejectedError extends LocalError {
   readonly report: string;
   constructor(uri: string, report: string) {
-    super(`dataset ${uri} is not valid, no execution started:\n${report}`);
-    this.name = 'DatasetRejectedError';
+    super(`dataset ${uri} is not valid, no execution started:\n${report}`, { audience: 'user' });
     this.report = report;
   }
 }
@@ -78,8 +90,8 @@ export function newExecutionId(): string {
 }
 
 /**
- * Runs the compiled pipeline on this machine and returns the final execution record (Succeeded or Failed;
- * a failed pipeline is a result, not an exception). Throws before any execution exists when the definition,
+ * Runs the compiled pipeline on this machine and returns the final execution record (Succeeded, Failed, or
+ * Stopped when `signal` aborted; a failed pipeline is a result, not an exception). Throws before any execution exists when the definition,
  * the parameters or the inputs are unusable (PipelineDefinitionError, ParameterValueError, DatasetRejectedError).
  *
  * Order: check the definition; upload the dataset (claimed, so the watcher does not start it again); publish
@@ -94,17 +106,18 @@ export async function runPipelineLocally(options: RunPipelineLocallyOptions): Pr
   const declared = new Set(pipeline.parameters.map((p) => p.name));
   const names = resourceNames(options.context);
   const layout = localLayout(options.root);
-  const python = pythonEnvironment(options.venvDir ?? join(REPO_ROOT, '.venv'));
-  assertPythonEnvironment(python);
-  const store = new FolderObjectStore({ root: layout.buckets });
 
   const overrides: Record<string, ParameterOverride> = { ...options.parameterOverrides };
   const datasetSources = [options.datasetDir, options.inputDataUri, overrides['InputDataUri']].filter((v) => v !== undefined);
-  if (datasetSources.length > 1) throw new Error('give one dataset: datasetDir, inputDataUri or the InputDataUri parameter');
+  if (datasetSources.length > 1) throw new LocalError('give one dataset: datasetDir, inputDataUri or the InputDataUri parameter', { audience: 'user' });
   // The runner fills these itself; check everything else now, so a bad override fails before any upload or server start.
   const filledLater = ['MlflowTrackingUri', ...(overrides['CodeUri'] === undefined ? ['CodeUri', 'CodeVersion'] : []), ...(datasetSources.length > 0 ? ['InputDataUri'] : [])];
   const standIns = Object.fromEntries(filledLater.filter((n) => declared.has(n) && overrides[n] === undefined).map((n) => [n, 'stand-in']));
   resolveParameters(pipeline.parameters, { ...standIns, ...overrides });
+  // After the definition and the parameters: what the caller wrote is checked even where no venv exists.
+  const python = pythonEnvironment(options.venvDir ?? join(REPO_ROOT, '.venv'));
+  assertPythonEnvironment(python);
+  const store = new FolderObjectStore({ root: layout.buckets });
   for (const bucket of [names.trainingDataBucket, names.modelArtifactsBucket, names.mlflowArtifactsBucket]) await store.createBucket(bucket);
 
   if (declared.has('InputDataUri') && overrides['InputDataUri'] === undefined) {
@@ -118,72 +131,175 @@ export async function runPipelineLocally(options: RunPipelineLocallyOptions): Pr
     if (declared.has('CodeVersion') && overrides['CodeVersion'] === undefined) overrides['CodeVersion'] = bundle.version;
   }
 
-  let server: MlflowServer | undefined;
+  let ownServer: MlflowServer | undefined;
   try {
     const externalUri = typeof overrides['MlflowTrackingUri'] === 'string' ? overrides['MlflowTrackingUri'] : env['MLFLOW_TRACKING_URI']?.trim() || undefined;
+    let server = options.mlflowServer;
     if (declared.has('MlflowTrackingUri')) {
-      if (externalUri) overrides['MlflowTrackingUri'] = externalUri;
-      else {
-        server = await startMlflowServer({ python, backendStoreDb: layout.mlflowDb, artifactsDir: store.bucketPath(names.mlflowArtifactsBucket) });
+      if (externalUri) {
+        overrides['MlflowTrackingUri'] = externalUri;
+        server = undefined;
+      } else {
+        if (!server) {
+          ownServer = await startMlflowServer({ python, backendStoreDb: layout.mlflowDb, artifactsDir: store.bucketPath(names.mlflowArtifactsBucket) });
+          server = ownServer;
+          emit({ type: 'mlflow-server-started', url: ownServer.url });
+        }
         overrides['MlflowTrackingUri'] = server.url;
-        emit({ type: 'mlflow-server-started', url: server.url });
       }
     }
     const parameters = resolveParameters(pipeline.parameters, overrides);
     const executionId = options.executionId ?? newExecutionId();
     const executions = new ExecutionStore(layout.executions);
-    const executionDir = executions.executionDir(executionId);
     const record = newExecutionRecord(pipeline, {
       executionId,
       pipelineName: options.pipelineName ?? names.pipeline,
       parameters,
-      definitionSha256: createHash('sha256').update(definitionText).digest('hex'),
+      definitionSha256: sha256(definitionText),
     });
     const trackingUri = parameters['MlflowTrackingUri'];
     if (typeof trackingUri === 'string') {
-      record.mlflow = { trackingUri, ...(typeof parameters['MlflowExperimentName'] === 'string' ? { experimentName: parameters['MlflowExperimentName'] } : {}) };
+      record.mlflow = {
+        trackingUri,
+        ...(typeof parameters['MlflowExperimentName'] === 'string' ? { experimentName: parameters['MlflowExperimentName'] } : {}),
+        ...(server && server.url === trackingUri ? { server: processRef(server.pgid) } : {}),
+      };
     }
+    if (await executions.get(executionId)) throw new LocalError(`execution ${executionId} exists already in ${executions.dir}: give another execution id`, { audience: 'user' });
+    // The exact definition, beside the record: a retry runs what this execution ran.
+    await writeFileAtomic(executions.definitionPath(executionId), definitionText);
     await executions.save(record);
-    emit({ type: 'execution-started', executionId, pipelineName: record.pipelineName, executionDir });
+    emit({ type: 'execution-started', executionId, pipelineName: record.pipelineName, executionDir: executions.executionDir(executionId), attempt: 1 });
     for (const note of record.ignored) emit({ type: 'warning', message: `ignored locally: ${note}` });
+    return await executeRecord({ pipeline, record, executions, store, python, env, emit, layout, options });
+  } finally {
+    await ownServer?.stop();
+  }
+}
 
-    const registry = new LocalModelRegistry(layout.registry);
-    await interpretPipeline({
-      pipeline,
-      record,
-      store: executions,
-      executors: {
-        Training: createTrainingExecutor({ store, python, baseEnv: env }),
-        Processing: createProcessingExecutor({ store, python, baseEnv: env }),
-        RegisterModel: createRegisterExecutor({ store, registry }),
-      },
-      readObjectJson: (uri) => readObjectJson(store, uri),
-      executionDir,
-      ...(options.signal ? { signal: options.signal } : {}),
-      emit,
-    });
+export interface RetryPipelineLocallyOptions extends Pick<RunPipelineLocallyOptions, 'root' | 'context' | 'venvDir' | 'env' | 'notificationChannels' | 'onEvent' | 'signal' | 'mlflowServer'> {
+  executionId: string;
+}
 
-    await findMlflowRun(record, pipeline);
-    let metrics: Record<string, number> | undefined;
-    if (record.registeredModel) {
-      try {
-        metrics = (await registry.get(record.registeredModel.modelPackageGroupName, record.registeredModel.version)).metrics;
-      } catch (error) {
-        emit({ type: 'warning', message: `the notification goes out without metrics: ${(error as Error).message}` });
+/**
+ * `yolops runs retry`: continues a Failed or Stopped execution (or one whose runner died) from its first
+ * unfinished step, as SageMaker's RetryPipelineExecution does: the same execution id, parameters and
+ * definition; steps that succeeded keep their outputs; a training resumes from the checkpoint it left at
+ * the same CheckpointConfig location and continues the same MLflow run (when the runner had started the
+ * MLflow server, one is started again at the same address). Process groups the dead runner left (its job,
+ * its MLflow server) are stopped first. Refuses (RetryRefusedError) a Succeeded execution or a running one.
+ */
+export async function retryPipelineLocally(options: RetryPipelineLocallyOptions): Promise<ExecutionRecord> {
+  const env = options.env ?? process.env;
+  const emit: RunEventListener = (event: RunEvent) => options.onEvent?.(event);
+  const layout = localLayout(options.root);
+  const executions = new ExecutionStore(layout.executions);
+  const { record: current } = await executions.show(options.executionId);
+  const attempt = nextAttempt(current);
+  const plan = planRetry(current);
+  const definitionFile = executions.definitionPath(current.executionId);
+  const definitionText = await readRecordText(definitionFile);
+  if (definitionText === undefined) throw new RetryRefusedError(`execution ${current.executionId} cannot be retried: ${definitionFile} (the definition it ran) is missing; start a new run instead`);
+  if (sha256(definitionText) !== current.definitionSha256) throw new RetryRefusedError(`execution ${current.executionId} cannot be retried: ${definitionFile} is not the definition it ran (sha256 differs from the record's definitionSha256)`);
+  const pipeline = parsePipelineDefinition(parseJsonText(definitionText, definitionFile));
+  const python = pythonEnvironment(options.venvDir ?? join(REPO_ROOT, '.venv'));
+  assertPythonEnvironment(python);
+
+  // One retrier per attempt: the exclusive file decides between two that start at once.
+  const lock = join(executions.executionDir(current.executionId), `attempt-${attempt}.json`);
+  if (!(await createFileExclusive(lock, `${JSON.stringify({ attempt, at: new Date().toISOString(), runner: processRef() }, null, 2)}\n`))) {
+    throw new RetryRefusedError(`execution ${current.executionId} is being retried already (${lock} exists; if its process died before the retry started, delete the file and retry)`);
+  }
+  const record = plan.record;
+  const store = new FolderObjectStore({ root: layout.buckets });
+  let ownServer: MlflowServer | undefined;
+  let saved = false;
+  try {
+    for (const job of plan.leftoverJobs) {
+      if (await stopLeftoverGroup(job)) emit({ type: 'leftover-stopped', executionId: record.executionId, what: 'job', pid: job.pid });
+    }
+    const recorded = record.mlflow;
+    if (recorded?.server) {
+      // The same address as before, so the job finds its run again (the checkpoint holds the run id and the URI).
+      if (options.mlflowServer?.url === recorded.trackingUri) recorded.server = processRef(options.mlflowServer.pgid);
+      else {
+        if (await stopLeftoverGroup(recorded.server)) emit({ type: 'leftover-stopped', executionId: record.executionId, what: 'MLflow server', pid: recorded.server.pid });
+        const port = Number(new URL(recorded.trackingUri).port);
+        const artifactsDir = store.bucketPath(resourceNames(options.context).mlflowArtifactsBucket);
+        ownServer = await startMlflowServer({ python, backendStoreDb: layout.mlflowDb, artifactsDir, port });
+        recorded.server = processRef(ownServer.pgid);
+        emit({ type: 'mlflow-server-started', url: ownServer.url });
       }
     }
-    const channels = options.notificationChannels ?? channelsFromEnv(env);
-    record.notifications = await sendNotifications(channels, notificationFromRecord(record, { executionDir, ...(metrics ? { metrics } : {}) }));
-    for (const n of record.notifications) {
-      emit({ type: 'notification', channel: n.channel, ok: n.ok, ...(n.error ? { error: n.error } : {}) });
-      if (!n.ok) emit({ type: 'warning', message: `notification via ${n.channel} failed: ${n.error}` });
-    }
+    Object.assign(record, runnerFields());
     await executions.save(record);
-    emit({ type: 'execution-finished', record });
-    return record;
+    saved = true;
+    emit({ type: 'execution-started', executionId: record.executionId, pipelineName: record.pipelineName, executionDir: executions.executionDir(record.executionId), attempt, ...(plan.fromStep ? { fromStep: plan.fromStep } : {}) });
+    return await executeRecord({ pipeline, record, executions, store, python, env, emit, layout, options });
+  } catch (error) {
+    // Nothing of this attempt was recorded: free the attempt for the next retry.
+    if (!saved) await rm(lock, { force: true });
+    throw error;
   } finally {
-    await server?.stop();
+    await ownServer?.stop();
   }
+}
+
+interface ExecuteRecordInput {
+  pipeline: ParsedPipeline;
+  record: ExecutionRecord;
+  executions: ExecutionStore;
+  store: FolderObjectStore;
+  python: PythonEnvironment;
+  env: NodeJS.ProcessEnv;
+  emit: RunEventListener;
+  layout: LocalLayout;
+  options: Pick<RunPipelineLocallyOptions, 'signal' | 'notificationChannels'>;
+}
+
+/** Interprets the steps of a saved record, looks up the MLflow run, notifies, saves and returns the final record. */
+async function executeRecord({ pipeline, record, executions, store, python, env, emit, layout, options }: ExecuteRecordInput): Promise<ExecutionRecord> {
+  const executionDir = executions.executionDir(record.executionId);
+  const registry = new LocalModelRegistry(layout.registry);
+  await interpretPipeline({
+    pipeline,
+    record,
+    store: executions,
+    executors: {
+      Training: createTrainingExecutor({ store, python, baseEnv: env }),
+      Processing: createProcessingExecutor({ store, python, baseEnv: env }),
+      RegisterModel: createRegisterExecutor({ store, registry }),
+    },
+    readObjectJson: (uri) => readObjectJson(store, uri),
+    executionDir,
+    ...(options.signal ? { signal: options.signal } : {}),
+    emit,
+  });
+
+  await findMlflowRun(record, pipeline);
+  let metrics: Record<string, number> | undefined;
+  if (record.registeredModel) {
+    try {
+      metrics = (await registry.get(record.registeredModel.modelPackageGroupName, record.registeredModel.version)).metrics;
+    } catch (error) {
+      emit({ type: 'warning', message: `the notification goes out without metrics: ${(error as Error).message}` });
+    }
+  }
+  const channels = options.notificationChannels ?? channelsFromEnv(env);
+  const sent = await sendNotifications(channels, notificationFromRecord(record, { executionDir, ...(metrics ? { metrics } : {}) }));
+  // A retried execution keeps the notifications of its earlier attempts.
+  record.notifications = [...record.notifications, ...sent];
+  for (const n of sent) {
+    emit({ type: 'notification', channel: n.channel, ok: n.ok, ...(n.error ? { error: n.error } : {}) });
+    if (!n.ok) emit({ type: 'warning', message: `notification via ${n.channel} failed: ${n.error}` });
+  }
+  await executions.save(record);
+  emit({ type: 'execution-finished', record });
+  return record;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** Records the MLflow run of the execution; a lookup problem is recorded, never fatal. */
@@ -206,12 +322,12 @@ async function findMlflowRun(record: ExecutionRecord, pipeline: ParsedPipeline):
  */
 export async function uploadDataset(store: FolderObjectStore, layout: LocalLayout, bucket: string, datasetDir: string, version?: string): Promise<string> {
   const name = version ?? `local-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-').toLowerCase()}`;
-  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name)) throw new Error(`dataset version ${JSON.stringify(name)} must be letters, digits, ".", "_" and "-"`);
+  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name)) throw new LocalError(`dataset version ${JSON.stringify(name)} must be letters, digits, ".", "_" and "-"`, { audience: 'user' });
   const prefix = `split_dataset/${name}/`;
   const claims = new DatasetClaims(layout.watch);
-  if (!(await claims.claim(`split_dataset/${name}`, 'run'))) throw new Error(`dataset version split_dataset/${name} was already started (claim in ${claims.dir}); choose another version name`);
+  if (!(await claims.claim(`split_dataset/${name}`, 'run'))) throw new LocalError(`dataset version split_dataset/${name} was already started (claim in ${claims.dir}); choose another version name`, { audience: 'user' });
   const files = (await listFilesRecursive(datasetDir)).filter((f) => !f.split('/').some((part) => part.startsWith('.')) && !f.endsWith('.cache'));
-  if (!files.includes('data.yaml')) throw new Error(`${datasetDir} has no data.yaml at its top: not a YOLO dataset folder`);
+  if (!files.includes('data.yaml')) throw new LocalError(`${datasetDir} has no data.yaml at its top: not a YOLO dataset folder`, { audience: 'user' });
   for (const file of [...files.filter((f) => f !== 'data.yaml'), 'data.yaml']) await store.put(bucket, `${prefix}${file}`, await readFile(join(datasetDir, ...file.split('/'))));
   return formatS3Uri(bucket, prefix);
 }

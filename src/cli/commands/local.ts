@@ -6,17 +6,24 @@ import { integerOption } from '../options.ts';
 import { compileLocalPipeline } from '../local-pipeline.ts';
 import type { Project } from '../project.ts';
 import { progressPrinter } from '../render/progress.ts';
+import { stopOnSignals } from './run.ts';
 
 function printWatchEvent(event: WatchEvent): void {
   switch (event.type) {
     case 'watching':
-      info(`watching ${event.bucket} (${event.prefixes.join(', ')}); drop a dataset version folder (with data.yaml) there; Ctrl-C stops`);
+      info(`watching ${event.bucket} (${event.prefixes.join(', ')}); drop a dataset version folder (with data.yaml) there; Ctrl-C stops (a running execution is saved as Stopped and continued when the watcher starts again)`);
       break;
     case 'dataset-waiting':
       info(`  ${event.key}: waiting (${event.reason})`);
       break;
     case 'dataset-starting':
       info(`${event.key}: complete, starting an execution on ${event.inputDataUri}`);
+      break;
+    case 'dataset-continuing':
+      info(`${event.key}: execution ${event.executionId} did not finish, ${event.how === 'retry' ? 'continuing it from its first unfinished step' : 'starting it'}`);
+      break;
+    case 'claim-unreadable':
+      info(`warning: claim of ${event.key} cannot be read: ${event.error}`);
       break;
     case 'dataset-finished':
       info(`${event.key}: execution ${event.executionId ?? '-'} ${event.status ?? 'ended'}`);
@@ -40,24 +47,20 @@ export function registerLocalCommands(program: Command, project: () => Project):
       const p = project();
       const { context, json } = compileLocalPipeline(p);
       info(`bucket folder: ${localLayout(p.localRoot).buckets}/${resourceNames(context).trainingDataBucket}`);
-      const controller = new AbortController();
-      const stop = (): void => controller.abort(new Error('stopped'));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      const stop = stopOnSignals();
       try {
         await watchLocally({
           root: p.localRoot,
           definition: json,
           context,
           trainingDir: p.trainingCodeDir,
-          signal: controller.signal,
+          signal: stop.signal,
           settleMs: options.settle * 1000,
           onEvent: progressPrinter(),
           onWatchEvent: printWatchEvent,
         });
       } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        stop.dispose();
       }
     });
 }

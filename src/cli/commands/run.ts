@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { constants } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { datasetVersionNameProblem, resourceNames } from '../../core/naming.ts';
 import { bucketNameProblem } from '../../core/storage/keys.ts';
@@ -13,6 +14,56 @@ import { loadProjectConfig, type Project } from '../project.ts';
 import { buildExecutionReport, formatExecutionReport } from '../render/execution-report.ts';
 import { progressPrinter } from '../render/progress.ts';
 
+/** Ctrl-C and SIGTERM while an execution runs: the first stops it cleanly, the third quits at once. */
+export interface SignalStop {
+  signal: AbortSignal;
+  /** The signal that stopped the run, if one did. */
+  received(): NodeJS.Signals | undefined;
+  dispose(): void;
+}
+
+/**
+ * The first SIGINT/SIGTERM aborts `signal` with the reason ("stopped by SIGINT (Ctrl-C)"): the runner stops
+ * the job's process group, records the execution as Stopped with that reason and notifies. A second one only
+ * says it is still stopping; a third exits at once (the exit hooks kill the job and the MLflow server), which
+ * leaves the record as its last atomic write: Stopped, or Executing with a dead runner, which reads as Stopped.
+ */
+export function stopOnSignals(): SignalStop {
+  const controller = new AbortController();
+  let received: NodeJS.Signals | undefined;
+  let count = 0;
+  const onSignal = (name: NodeJS.Signals): void => {
+    count += 1;
+    if (count === 1) {
+      received = name;
+      info(`\n${name}: stopping the execution (its job is stopped, the record saved as Stopped)...`);
+      controller.abort(new Error(`stopped by ${name}${name === 'SIGINT' ? ' (Ctrl-C)' : ''}`));
+    } else if (count === 2) {
+      info(`${name}: still stopping; send it once more to quit at once (\`yolops runs retry\` continues the execution either way)`);
+    } else {
+      process.exit(128 + (constants.signals[name] ?? 2));
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    received: () => received,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** The exit code of a finished command: 0 when it succeeded, 128 + the signal when one stopped it, else 1. */
+export function exitCodeOf(record: ExecutionRecord, stop: SignalStop): number {
+  if (record.status === 'Succeeded') return EXIT.ok;
+  const signal = stop.received();
+  if (record.status === 'Stopped' && signal) return 128 + (constants.signals[signal] ?? 2);
+  return EXIT.failed;
+}
+
 export interface LocalRunRequest {
   datasetDir?: string;
   inputDataUri?: string;
@@ -20,15 +71,14 @@ export interface LocalRunRequest {
   parameters: Record<string, string>;
   verbose?: boolean;
   onEvent?: (event: RunEvent) => void;
+  /** @default stop on this process's SIGINT/SIGTERM */
+  stop?: SignalStop;
 }
 
 /** The compiled pipeline (with training-config.json's local_overrides as defaults) run by the local runner. */
 export async function runLocally(project: Project, request: LocalRunRequest): Promise<ExecutionRecord> {
   const { context, json } = compileLocalPipeline(project);
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stop = request.stop ?? stopOnSignals();
   const print = progressPrinter({ verbose: request.verbose ?? false });
   try {
     return await runPipelineLocally({
@@ -39,7 +89,7 @@ export async function runLocally(project: Project, request: LocalRunRequest): Pr
       // A local folder was validated where it lay, before its upload (the `run` command); anything else here.
       validateDataset: request.datasetDir === undefined,
       parameterOverrides: request.parameters,
-      signal: controller.signal,
+      signal: stop.signal,
       onEvent: (event) => {
         print(event);
         request.onEvent?.(event);
@@ -53,8 +103,7 @@ export async function runLocally(project: Project, request: LocalRunRequest): Pr
     if (error instanceof DatasetRejectedError) throw new CliError(error.message, { exitCode: EXIT.failed, cause: error });
     throw error;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    if (!request.stop) stop.dispose();
   }
 }
 
@@ -103,19 +152,26 @@ export function registerRunCommand(program: Command, project: () => Project): vo
       if (options.input) assertInputBucketExists(p, options.input);
       // Validated where it is, before the upload: a rejected dataset leaves nothing in the bucket.
       if (options.dataset) await assertValidDirectory(resolve(options.dataset));
-      const record = await runLocally(p, {
-        parameters: options.param,
-        ...(options.dataset ? { datasetDir: resolve(options.dataset) } : {}),
-        ...(options.input ? { inputDataUri: options.input } : {}),
-        ...(options.version ? { datasetVersion: options.version } : {}),
-        ...(options.verbose ? { verbose: true } : {}),
-      });
+      const stop = stopOnSignals();
+      let record: ExecutionRecord;
+      try {
+        record = await runLocally(p, {
+          stop,
+          parameters: options.param,
+          ...(options.dataset ? { datasetDir: resolve(options.dataset) } : {}),
+          ...(options.input ? { inputDataUri: options.input } : {}),
+          ...(options.version ? { datasetVersion: options.version } : {}),
+          ...(options.verbose ? { verbose: true } : {}),
+        });
+      } finally {
+        stop.dispose();
+      }
       const report = await buildExecutionReport(p.localRoot, record);
       if (options.json) printJson(report);
       else {
         info('');
         process.stdout.write(`${formatExecutionReport(report)}\n`);
       }
-      if (record.status !== 'Succeeded') process.exitCode = EXIT.failed;
+      process.exitCode = exitCodeOf(record, stop);
     });
 }

@@ -56,6 +56,8 @@ export function formatExecutionReport(report: ExecutionReport): string {
   const took = record.durationSeconds !== undefined ? ` in ${formatSeconds(record.durationSeconds)}` : '';
   lines.push(`execution ${record.executionId} (${record.pipelineName}): ${record.status}${took}`);
   if (record.failureReason) lines.push(`reason: ${record.failureReason}`);
+  if (record.stopReason) lines.push(`stopped: ${record.stopReason}; continue it with: npx yolops runs retry ${record.executionId}`);
+  for (const retry of record.retries ?? []) lines.push(`retried ${retry.at.replace('T', ' ').slice(0, 19)}${retry.fromStep ? ` from step ${retry.fromStep}` : ''} after it was ${retry.previousStatus}${retry.previousReason ? ` (${retry.previousReason})` : ''}`);
   lines.push('');
   lines.push(
     table(
@@ -65,7 +67,7 @@ export function formatExecutionReport(report: ExecutionReport): string {
         s.type,
         s.status,
         s.durationSeconds !== undefined ? formatSeconds(s.durationSeconds) : '-',
-        (s.failureReason ?? s.notExecutedReason ?? '').split('\n')[0]?.slice(0, 100) ?? '',
+        (s.failureReason ?? s.stopReason ?? s.notExecutedReason ?? '').split('\n')[0]?.slice(0, 100) ?? '',
       ]),
     ),
   );

@@ -6,7 +6,11 @@ export function progressPrinter(options: { verbose?: boolean } = {}): (event: Ru
   return (event) => {
     switch (event.type) {
       case 'execution-started':
-        info(`execution ${event.executionId} started (${event.pipelineName})`);
+        if (event.attempt === 1) info(`execution ${event.executionId} started (${event.pipelineName})`);
+        else info(`execution ${event.executionId} retried (attempt ${event.attempt}${event.fromStep ? `, from step ${event.fromStep}` : ''}; succeeded steps keep their outputs)`);
+        break;
+      case 'leftover-stopped':
+        info(`stopped the ${event.what} (process group ${event.pid}) the earlier runner left running`);
         break;
       case 'mlflow-server-started':
         info(`MLflow server: ${event.url}`);
@@ -22,7 +26,7 @@ export function progressPrinter(options: { verbose?: boolean } = {}): (event: Ru
       }
       case 'step-finished': {
         const took = event.durationSeconds !== undefined ? ` in ${formatSeconds(event.durationSeconds)}` : '';
-        const why = event.failureReason ?? event.notExecutedReason;
+        const why = event.failureReason ?? event.stopReason ?? event.notExecutedReason;
         info(`  ${event.step}: ${event.status}${took}${why ? `: ${why}` : ''}`);
         break;
       }

@@ -3,6 +3,7 @@ import { constants as fsConstants } from 'node:fs';
 import { copyFile, link, mkdir, open, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { errnoCode } from './errno.ts';
+import { readRecordText } from './record-file.ts';
 
 /**
  * link(2) failing with one of these means the file system (or the pair of folders) has no hard links to offer:
@@ -74,4 +75,30 @@ export async function writeTempFile(path: string, data: string | Uint8Array): Pr
   }
   await handle.close();
   return temp;
+}
+
+const SETTLE_MS = 1_000;
+
+/**
+ * Reads a file made by createFileExclusive: undefined when it does not exist. Where the file system has no hard
+ * links the file is copied into place and a reader may find it empty or cut short while the copy runs, so
+ * incomplete JSON is read again for up to a second. Returns what is there then, so the caller reports a file
+ * whose creator died half way.
+ */
+export async function readExclusiveFile(path: string): Promise<string | undefined> {
+  const deadline = Date.now() + SETTLE_MS;
+  for (;;) {
+    const text = await readRecordText(path);
+    if (text === undefined || isCompleteJson(text) || Date.now() > deadline) return text;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+function isCompleteJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false; // empty or cut short: the copy may still be under way
+  }
 }

@@ -2,11 +2,13 @@ import type { ConditionDecision, ExecutionRecord, RegisteredModelRef } from '../
 
 /** What every channel sends: the body of the webhook POST, and what the console line is made from. */
 export interface PipelineNotification {
-  event: 'pipeline.succeeded' | 'pipeline.failed';
+  event: 'pipeline.succeeded' | 'pipeline.failed' | 'pipeline.stopped';
   executionId: string;
   pipelineName: string;
   status: ExecutionRecord['status'];
   failureReason?: string;
+  /** Why a Stopped execution stopped (the signal its runner got). */
+  stopReason?: string;
   failedStep?: string;
   startedAt: string;
   endedAt?: string;
@@ -20,11 +22,12 @@ export interface PipelineNotification {
 
 export function notificationFromRecord(record: ExecutionRecord, extra: { metrics?: Record<string, number>; executionDir?: string } = {}): PipelineNotification {
   return {
-    event: record.status === 'Succeeded' ? 'pipeline.succeeded' : 'pipeline.failed',
+    event: record.status === 'Succeeded' ? 'pipeline.succeeded' : record.status === 'Stopped' ? 'pipeline.stopped' : 'pipeline.failed',
     executionId: record.executionId,
     pipelineName: record.pipelineName,
     status: record.status,
     ...(record.failureReason !== undefined ? { failureReason: record.failureReason } : {}),
+    ...(record.stopReason !== undefined ? { stopReason: record.stopReason } : {}),
     ...(record.failedStep !== undefined ? { failedStep: record.failedStep } : {}),
     startedAt: record.startedAt,
     ...(record.endedAt !== undefined ? { endedAt: record.endedAt } : {}),
@@ -39,6 +42,7 @@ export function notificationFromRecord(record: ExecutionRecord, extra: { metrics
 /** One line for people: the outcome, and the reason or the registered version. */
 export function summaryLine(n: PipelineNotification): string {
   const took = n.durationSeconds !== undefined ? ` in ${n.durationSeconds.toFixed(1)} s` : '';
+  if (n.status === 'Stopped') return `yolops: execution ${n.executionId} of ${n.pipelineName} STOPPED${took}: ${n.stopReason ?? 'no reason recorded'}; continue it with: npx yolops runs retry ${n.executionId}`;
   if (n.status !== 'Succeeded') return `yolops: execution ${n.executionId} of ${n.pipelineName} FAILED${took}${n.failedStep ? ` at step ${n.failedStep}` : ''}: ${n.failureReason ?? 'no reason recorded'}`;
   const model = n.registeredModel;
   const metric = model?.metrics?.['mAP50_95'];

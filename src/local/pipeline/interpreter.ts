@@ -1,6 +1,7 @@
 import type { RunEventListener } from '../events.ts';
 import type { EpochProgress, ExecutionRecord, StepRecord } from '../executions/execution-record.ts';
 import type { ExecutionStore } from '../executions/execution-store.ts';
+import { processRef } from '../executions/process-ref.ts';
 import { describeJson, isJsonObject, type JsonObject, type JsonValue } from '../json.ts';
 import { lookupPath } from '../../core/pipeline/compiled.ts';
 import { evaluateConditions } from './conditions.ts';
@@ -22,6 +23,8 @@ export interface StepExecutionContext {
   emit: RunEventListener;
   /** Records per-epoch progress in the execution record and emits it. */
   reportProgress(progress: EpochProgress): Promise<void>;
+  /** Records the job's process group while it runs (undefined once it ended), so a retry after a dead runner can stop it. */
+  reportJob?(pid: number | undefined): Promise<void>;
 }
 
 /** Runs one step with its resolved arguments and returns its properties; throws StepFailure when it fails. */
@@ -35,12 +38,14 @@ export interface StepExecutors {
 
 export interface InterpretOptions {
   pipeline: ParsedPipeline;
+  /** A new record (every step Pending) or a retried one: its Succeeded steps keep their outputs and do not run again. */
   record: ExecutionRecord;
   store: ExecutionStore;
   executors: StepExecutors;
   /** Reads a JSON object from an S3 URI (property files, `Std:JsonGet` with S3Uri). */
   readObjectJson(uri: string): Promise<JsonValue>;
   executionDir: string;
+  /** Aborting stops the running job and ends the execution as Stopped, with the abort reason's message. */
   signal?: AbortSignal;
   emit: RunEventListener;
 }
@@ -62,8 +67,21 @@ export function newExecutionRecord(pipeline: ParsedPipeline, init: { executionId
     notifications: [],
     ignored: [...pipeline.ignored, ...pipeline.steps.flatMap((s) => s.ignored.map((i) => `${s.name}: ${i}`))],
     definitionSha256: init.definitionSha256,
-    runnerPid: process.pid,
+    ...runnerFields(),
   };
+}
+
+/** The runner fields of a record this process executes. */
+export function runnerFields(): Pick<ExecutionRecord, 'runnerPid' | 'runnerIdentity'> {
+  const runner = processRef();
+  return { runnerPid: runner.pid, ...(runner.identity ? { runnerIdentity: runner.identity } : {}) };
+}
+
+/** Why the run was stopped, from the abort reason (`new Error('stopped by SIGINT')`). */
+export function stopReasonOf(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason.message;
+  return typeof reason === 'string' && reason ? reason : 'the run was stopped';
 }
 
 /** `pipelines-<execution id>-<step>` within SageMaker's job name rules (63 characters, letters, digits, `-`). */
@@ -85,6 +103,10 @@ export async function interpretPipeline(options: InterpretOptions): Promise<Exec
   const byName = new Map(pipeline.steps.map((s) => [s.name, s]));
   const stepRecords = new Map(record.steps.map((s) => [s.name, s]));
   const outcomes = new Map<string, boolean>();
+  // A retried execution: the outcomes of the Conditions that already ran decide the branches again.
+  for (const step of record.steps) {
+    if (step.type === 'Condition' && step.status === 'Succeeded' && typeof step.properties?.['Outcome'] === 'boolean') outcomes.set(step.name, step.properties['Outcome']);
+  }
   const propertyFileCache = new Map<string, JsonValue>();
   const save = (): Promise<void> => store.save(record);
 
@@ -145,9 +167,20 @@ export async function interpretPipeline(options: InterpretOptions): Promise<Exec
   });
 
   let stopReason: string | undefined;
+  const markStopped = (): string => {
+    const reason = stopReasonOf(options.signal as AbortSignal);
+    if (record.status === 'Executing') {
+      record.status = 'Stopped';
+      record.stopReason = reason;
+    }
+    return `the execution was stopped (${reason})`;
+  };
   for (const step of pipeline.order) {
     const stepRecord = stepRecords.get(step.name) as StepRecord;
-    const skip = stopReason ?? notExecutedReason(step, outcomes, stepRecords) ?? (options.signal?.aborted ? 'the run was interrupted' : undefined);
+    // Succeeded in an earlier attempt: its outputs stand (SageMaker's RetryPipelineExecution).
+    if (stepRecord.status === 'Succeeded') continue;
+    if (stopReason === undefined && options.signal?.aborted) stopReason = markStopped();
+    const skip = stopReason ?? notExecutedReason(step, outcomes, stepRecords);
     if (skip !== undefined) {
       stepRecord.status = 'NotExecuted';
       stepRecord.notExecutedReason = skip;
@@ -163,16 +196,24 @@ export async function interpretPipeline(options: InterpretOptions): Promise<Exec
       stepRecord.properties = await runStep(step, stepRecord);
       stepRecord.status = 'Succeeded';
     } catch (error) {
-      if (!(error instanceof StepFailure || error instanceof ResolutionError)) {
-        emit({ type: 'warning', message: `step "${step.name}" failed on an unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` });
+      if (options.signal?.aborted) {
+        // The job ended because the run was stopped, not because it failed.
+        stepRecord.status = 'Stopped';
+        stepRecord.stopReason = stopReasonOf(options.signal);
+        stopReason = markStopped();
+      } else {
+        if (!(error instanceof StepFailure || error instanceof ResolutionError)) {
+          emit({ type: 'warning', message: `step "${step.name}" failed on an unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` });
+        }
+        stepRecord.status = 'Failed';
+        stepRecord.failureReason = failureReasonOf(error);
+        record.status = 'Failed';
+        record.failureReason = stepRecord.failureReason;
+        record.failedStep = step.name;
+        stopReason = `the execution stopped at step "${step.name}"`;
       }
-      stepRecord.status = 'Failed';
-      stepRecord.failureReason = failureReasonOf(error);
-      record.status = 'Failed';
-      record.failureReason = stepRecord.failureReason;
-      record.failedStep = step.name;
-      stopReason = `the execution stopped at step "${step.name}"`;
     }
+    delete stepRecord.job;
     stepRecord.endedAt = new Date().toISOString();
     stepRecord.durationSeconds = secondsBetween(stepRecord.startedAt, stepRecord.endedAt);
     await save();
@@ -184,6 +225,7 @@ export async function interpretPipeline(options: InterpretOptions): Promise<Exec
       status: stepRecord.status,
       durationSeconds: stepRecord.durationSeconds,
       ...(stepRecord.failureReason ? { failureReason: stepRecord.failureReason } : {}),
+      ...(stepRecord.stopReason ? { stopReason: stepRecord.stopReason } : {}),
     });
   }
 
@@ -191,6 +233,7 @@ export async function interpretPipeline(options: InterpretOptions): Promise<Exec
   record.endedAt = new Date().toISOString();
   record.durationSeconds = secondsBetween(record.startedAt, record.endedAt);
   delete record.runnerPid;
+  delete record.runnerIdentity;
   await save();
   return record;
 
@@ -232,6 +275,11 @@ export async function interpretPipeline(options: InterpretOptions): Promise<Exec
           reportProgress: async (progress) => {
             stepRecord.progress = progress;
             emit({ type: 'epoch', executionId: record.executionId, step: step.name, ...progress });
+            await save();
+          },
+          reportJob: async (pid) => {
+            if (pid === undefined) delete stepRecord.job;
+            else stepRecord.job = processRef(pid);
             await save();
           },
         });

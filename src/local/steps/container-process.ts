@@ -15,6 +15,8 @@ export interface ContainerProcessOptions {
   signal?: AbortSignal;
   /** Each complete output line (split on \n and \r, so progress bars give lines too). */
   onLine?: (line: string) => void;
+  /** Called with the process group id once the process started. */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface ContainerProcessResult {
@@ -68,7 +70,10 @@ export async function runContainerProcess(options: ContainerProcessOptions): Pro
 
   const child = spawn(options.command, options.args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = child.pid;
-  if (pid !== undefined) liveGroups.add(pid);
+  if (pid !== undefined) {
+    liveGroups.add(pid);
+    options.onSpawn?.(pid);
+  }
 
   for (const stream of [child.stdout, child.stderr]) {
     let pending = '';

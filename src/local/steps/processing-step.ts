@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { downloadPrefix, uploadDirectory } from '../buckets/transfer.ts';
 import { writeJsonAtomic } from '../fs/atomic-file.ts';
@@ -82,6 +82,8 @@ export function createProcessingExecutor(deps: ProcessingStepDependencies): Step
 
     const hostPath = (containerPath: string): string => join(context.jobDir, ...containerPath.split('/').filter(Boolean));
     const outputDir = hostPath('/opt/ml/output');
+    // A retried execution runs the step again in the same folder: start from an empty /opt/ml, as a new container does.
+    await rm(hostPath('/opt'), { recursive: true, force: true });
     try {
       for (const input of inputs) await downloadPrefix(deps.store, input.uri, hostPath(input.localPath));
     } catch (error) {
@@ -102,6 +104,7 @@ export function createProcessingExecutor(deps: ProcessingStepDependencies): Step
       ...Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, remapContainerPaths(v, context.jobDir)])),
     };
     const startedAt = new Date();
+    const jobUpdates: Promise<void>[] = [];
     const result = await runContainerProcess({
       command: remapped[0] as string,
       args: remapped.slice(1),
@@ -110,8 +113,14 @@ export function createProcessingExecutor(deps: ProcessingStepDependencies): Step
       logFile: join(context.jobDir, 'stdout.log'),
       ...(maxRuntime !== undefined ? { timeoutSeconds: maxRuntime } : {}),
       ...(context.signal ? { signal: context.signal } : {}),
+      onSpawn: (pid) => {
+        const update = context.reportJob?.(pid);
+        update?.catch(() => undefined); // awaited after the job ends
+        if (update) jobUpdates.push(update);
+      },
       onLine: (line) => context.emit({ type: 'log', executionId: context.executionId, step: step.name, line }),
     });
+    await Promise.all(jobUpdates);
     const endedAt = new Date();
     if (result.exitCode !== 0) {
       let message = '';

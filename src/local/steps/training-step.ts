@@ -1,8 +1,9 @@
 import { cpus } from 'node:os';
-import { readFile, mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { downloadObject, downloadPrefix, downloadPrefixIfAny, joinS3Uri, listFilesRecursive, uploadDirectory, uploadFile } from '../buckets/transfer.ts';
 import { writeJsonAtomic } from '../fs/atomic-file.ts';
+import { isErrnoCode } from '../fs/errno.ts';
 import type { FolderObjectStore } from '../folder-object-store.ts';
 import type { JsonObject } from '../json.ts';
 import { StepFailure } from '../pipeline/errors.ts';
@@ -39,6 +40,22 @@ function trainingLayout(jobDir: string) {
     checkpoints: join(jobDir, 'checkpoints'),
     log: join(jobDir, 'stdout.log'),
   };
+}
+
+/**
+ * Empties the job folder of an earlier attempt (a retried execution runs the step in the same folder) but for
+ * its checkpoints and its log: like a new SageMaker container, only the checkpoint location carries over.
+ */
+async function clearEarlierAttempt(jobDir: string, dirs: ReturnType<typeof trainingLayout>): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(jobDir);
+  } catch (error) {
+    if (isErrnoCode(error, 'ENOENT')) return;
+    throw error;
+  }
+  const keep = new Set([dirs.checkpoints, dirs.log].map((p) => p.slice(jobDir.length + 1)));
+  for (const entry of entries) if (!keep.has(entry)) await rm(join(jobDir, entry), { recursive: true, force: true });
 }
 
 /**
@@ -94,13 +111,19 @@ export function createTrainingExecutor(deps: TrainingStepDependencies): StepExec
     }
 
     const dirs = trainingLayout(context.jobDir);
+    await clearEarlierAttempt(context.jobDir, dirs);
     for (const dir of [dirs.code, dirs.inputConfig, dirs.inputData, dirs.model, dirs.outputData, dirs.checkpoints]) await mkdir(dir, { recursive: true });
     const bundle = join(context.jobDir, 'sourcedir.tar.gz');
     try {
       for (const channel of channels) await downloadPrefix(deps.store, channel.uri, join(dirs.inputData, channel.name));
       await downloadObject(deps.store, submitDirectory, bundle);
       await extractTarGz(bundle, dirs.code);
-      if (checkpointUri) await downloadPrefixIfAny(deps.store, checkpointUri, dirs.checkpoints);
+      if (checkpointUri) {
+        // An earlier attempt of this job whose runner died never uploaded its last checkpoints; SageMaker syncs
+        // them while the job runs, so they would be at the S3 location: put them there first.
+        if ((await listFilesRecursive(dirs.checkpoints)).length > 0) await uploadDirectory(deps.store, dirs.checkpoints, checkpointUri);
+        await downloadPrefixIfAny(deps.store, checkpointUri, dirs.checkpoints);
+      }
     } catch (error) {
       throw new StepFailure(`ClientError: cannot prepare the inputs of training job ${context.jobName}: ${(error as Error).message}`, { cause: error });
     }
@@ -140,6 +163,7 @@ export function createTrainingExecutor(deps: TrainingStepDependencies): StepExec
 
     const startedAt = new Date();
     const progressUpdates: Promise<void>[] = [];
+    const jobUpdates: Promise<void>[] = [];
     const result = await runContainerProcess({
       command: deps.python.python,
       args: [program, ...userArgs],
@@ -148,6 +172,11 @@ export function createTrainingExecutor(deps: TrainingStepDependencies): StepExec
       logFile: dirs.log,
       ...(maxRuntime !== undefined ? { timeoutSeconds: maxRuntime } : {}),
       ...(context.signal ? { signal: context.signal } : {}),
+      onSpawn: (pid) => {
+        const update = context.reportJob?.(pid);
+        update?.catch(() => undefined); // awaited after the job ends
+        if (update) jobUpdates.push(update);
+      },
       onLine: (line) => {
         metrics.line(line);
         context.emit({ type: 'log', executionId: context.executionId, step: step.name, line });
@@ -160,7 +189,7 @@ export function createTrainingExecutor(deps: TrainingStepDependencies): StepExec
         }
       },
     });
-    await Promise.all(progressUpdates);
+    await Promise.all([...progressUpdates, ...jobUpdates]);
     const endedAt = new Date();
 
     // SageMaker uploads checkpoints whatever the outcome: a failed or interrupted job resumes from them.

@@ -6,7 +6,8 @@ import { synthesizeDataset } from '../../../src/core/dataset/index.ts';
 import { ExecutionStore } from '../../../src/local/executions/execution-store.ts';
 import { FolderObjectStore } from '../../../src/local/folder-object-store.ts';
 import { localLayout } from '../../../src/local/layout.ts';
-import { DatasetWatcher, watchLocally, type WatchEvent } from '../../../src/local/watch.ts';
+import { DatasetWatcher, type WatchEvent } from '../../../src/local/watch/dataset-watcher.ts';
+import { watchLocally } from '../../../src/local/watch/watch-locally.ts';
 import { DatasetClaims } from '../../../src/local/watch/dataset-claims.ts';
 import { compiledDefinition, CONTEXT, processesMentioning, testEnv, TRAINING_BUCKET } from './helpers.ts';
 

@@ -1,10 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { synthesizeDataset } from '../../../../src/core/dataset/index.ts';
 import { FolderObjectStore } from '../../../../src/local/folder-object-store.ts';
-import { DatasetWatcher, type WatchEvent } from '../../../../src/local/watch.ts';
+import { DatasetWatcher, type WatchEvent } from '../../../../src/local/watch/dataset-watcher.ts';
 import { DatasetClaims } from '../../../../src/local/watch/dataset-claims.ts';
 
 const bucket = 'yolops-training-data-123456789012';
@@ -134,5 +134,47 @@ describe('DatasetWatcher', () => {
     await w.pollOnce();
     expect(started).toHaveLength(2);
     expect(maxRunning).toBe(1);
+  });
+
+  it('on start, continues the versions it claimed whose execution did not finish, once, before new ones', async () => {
+    // Claimed by a watcher: stopped (continued), still running elsewhere (continueClaim says so), finished, failed to start;
+    // claimed by `yolops run` (never the watcher's to continue).
+    for (const [key, by] of [['split_dataset/stopped', 'watcher'], ['split_dataset/elsewhere', 'watcher'], ['split_dataset/done', 'watcher'], ['split_dataset/invalid', 'watcher'], ['split_dataset/cli', 'run']] as const) {
+      await claims.claim(key, by, `id-${key.split('/')[1]}`);
+    }
+    await claims.recordOutcome('split_dataset/stopped', { executionId: 'id-stopped', status: 'Stopped' });
+    await claims.recordOutcome('split_dataset/done', { executionId: 'id-done', status: 'Succeeded' });
+    await claims.recordOutcome('split_dataset/invalid', { error: 'dataset is not valid' });
+    const asked: string[] = [];
+    const w = new DatasetWatcher({
+      store,
+      bucket,
+      claims,
+      settleMs: 0,
+      now: () => clock,
+      onEvent: (e) => events.push(e),
+      start: async () => ({}),
+      continueClaim: async (claim) => {
+        asked.push(claim.datasetKey);
+        return claim.datasetKey === 'split_dataset/stopped' ? { executionId: claim.executionId, status: 'Succeeded' } : undefined;
+      },
+    });
+    await w.pollOnce();
+    await w.pollOnce();
+    expect(asked).toEqual(['split_dataset/elsewhere', 'split_dataset/stopped']);
+    expect((await claims.get('split_dataset/stopped'))?.outcome).toMatchObject({ executionId: 'id-stopped', status: 'Succeeded' });
+    expect((await claims.get('split_dataset/elsewhere'))?.outcome).toBeUndefined();
+    expect(events).toEqual([{ type: 'dataset-finished', key: 'split_dataset/stopped', executionId: 'id-stopped', status: 'Succeeded' }]);
+  });
+
+  it('reports a claim it cannot read, naming the file, and goes on', async () => {
+    await claims.claim('split_dataset/ok', 'watcher', 'id-ok');
+    await claims.claim('split_dataset/broken', 'watcher');
+    await writeFile(claims.path('split_dataset/broken'), '{"datasetKey": 3}');
+    const asked: string[] = [];
+    const w = new DatasetWatcher({ store, bucket, claims, onEvent: (e) => events.push(e), start: async () => ({}), continueClaim: async (claim) => void asked.push(claim.datasetKey) });
+    await w.pollOnce();
+    expect(asked).toEqual(['split_dataset/ok']);
+    expect(events).toEqual([{ type: 'claim-unreadable', key: 'split_dataset/broken', error: expect.stringContaining(`${claims.path('split_dataset/broken')} is not a valid record: datasetKey: `) }]);
   });
 });

@@ -1,23 +1,18 @@
-import { join } from 'node:path';
-import type { CdkContext } from '../core/config/cdk-context.ts';
-import { resourceNames } from '../core/naming.ts';
-import type { ObjectStore } from '../core/storage/object-store.ts';
-import { formatS3Uri } from '../core/storage/s3-uri.ts';
-import { FolderObjectStore } from './folder-object-store.ts';
-import { localLayout, REPO_ROOT } from './layout.ts';
-import { startMlflowServer } from './mlflow/mlflow-server.ts';
-import { pythonEnvironment } from './python-env.ts';
-import { runPipelineLocally, type RunPipelineLocallyOptions } from './run-pipeline.ts';
-import { DatasetClaims } from './watch/dataset-claims.ts';
-import { DATASET_PREFIXES, scanDatasetVersions } from './watch/dataset-scan.ts';
-import { WatchDecider, type WatchDecision } from './watch/watch-decisions.ts';
+import type { ObjectStore } from '../../core/storage/object-store.ts';
+import { formatS3Uri } from '../../core/storage/s3-uri.ts';
+import type { DatasetClaim, DatasetClaims } from './dataset-claims.ts';
+import { DATASET_PREFIXES, scanDatasetVersions } from './dataset-scan.ts';
+import { WatchDecider, type WatchDecision } from './watch-decisions.ts';
 
 export type WatchEvent =
   | { type: 'watching'; bucket: string; prefixes: readonly string[] }
   | { type: 'dataset-waiting'; key: string; reason: string }
   | { type: 'dataset-starting'; key: string; inputDataUri: string }
+  /** A claimed version whose execution no runner owns any more: continued (`retry`) or started (`start`, it never got going). */
+  | { type: 'dataset-continuing'; key: string; executionId: string; how: 'retry' | 'start' }
   | { type: 'dataset-finished'; key: string; executionId?: string; status?: string }
   | { type: 'dataset-start-failed'; key: string; error: string }
+  | { type: 'claim-unreadable'; key: string; error: string }
   | { type: 'scan-failed'; error: string };
 
 /** What starting a version yields, recorded on its claim. */
@@ -32,6 +27,12 @@ export interface DatasetWatcherOptions {
   claims: DatasetClaims;
   /** Starts one execution on a dataset version and resolves when it is over. Versions start one at a time. */
   start(inputDataUri: string, key: string): Promise<StartOutcome>;
+  /**
+   * Continues a version a watcher claimed and whose execution did not finish (stopped, or its runner died);
+   * resolves undefined when there is nothing to continue (it is running elsewhere, or it ended). Called once
+   * per such claim when the watcher starts, before any new version starts.
+   */
+  continueClaim?(claim: DatasetClaim): Promise<StartOutcome | undefined>;
   /** How long a complete version must stay unchanged before it starts. @default 10000 */
   settleMs?: number;
   /** @default 2000 */
@@ -41,16 +42,24 @@ export interface DatasetWatcherOptions {
   onEvent?: (event: WatchEvent) => void;
 }
 
+/** Whether a claim's execution may need continuing: a watcher's claim whose last attempt did not end in Succeeded or Failed. */
+export function mayNeedContinuing(claim: DatasetClaim): boolean {
+  if (claim.by !== 'watcher' || claim.outcome?.error !== undefined) return false;
+  return claim.outcome?.status === undefined || claim.outcome.status === 'Stopped';
+}
+
 /**
  * Watches the training data bucket and starts one execution per complete dataset version (a folder directly
  * under `split_dataset/` or `sample_dataset/` holding data.yaml). It polls (portable, and a listing is what the
  * completeness check needs anyway). A version is claimed durably before it starts, so it never starts twice,
- * across restarts and beside `yolops run` (which claims the versions it uploads).
+ * across restarts and beside `yolops run` (which claims the versions it uploads). A claim must lead to a
+ * finished execution: on start, the watcher continues its claimed versions whose execution was stopped.
  */
 export class DatasetWatcher {
   private readonly options: DatasetWatcherOptions;
   private readonly decider: WatchDecider;
   private readonly lastReason = new Map<string, string>();
+  private claimsContinued = false;
 
   constructor(options: DatasetWatcherOptions) {
     this.options = options;
@@ -61,19 +70,48 @@ export class DatasetWatcher {
     this.options.onEvent?.(event);
   }
 
-  /** One scan: decide, then start (sequentially) every version that is ready. Returns the decisions. */
-  async pollOnce(): Promise<WatchDecision[]> {
+  /** Continues (once per watcher) every claimed version whose execution did not finish. */
+  async continueClaims(signal?: AbortSignal): Promise<void> {
+    this.claimsContinued = true;
+    const { claims, continueClaim } = this.options;
+    if (!continueClaim) return;
+    for (const key of await claims.keys()) {
+      if (signal?.aborted) return;
+      let claim: DatasetClaim | undefined;
+      try {
+        claim = await claims.get(key);
+      } catch (error) {
+        this.emit({ type: 'claim-unreadable', key, error: (error as Error).message });
+        continue;
+      }
+      if (!claim || !mayNeedContinuing(claim)) continue;
+      try {
+        const outcome = await continueClaim(claim);
+        if (!outcome) continue;
+        await claims.recordOutcome(key, outcome);
+        this.emit({ type: 'dataset-finished', key, ...outcome });
+      } catch (error) {
+        const message = (error as Error).message;
+        await claims.recordOutcome(key, { ...(claim.executionId ? { executionId: claim.executionId } : {}), error: message });
+        this.emit({ type: 'dataset-start-failed', key, error: message });
+      }
+    }
+  }
+
+  /** One scan: decide, then start (sequentially) every version that is ready, until `signal` aborts. Returns the decisions. */
+  async pollOnce(signal?: AbortSignal): Promise<WatchDecision[]> {
+    if (!this.claimsContinued) await this.continueClaims(signal);
     const { store, bucket, claims } = this.options;
     const observations = await scanDatasetVersions(store, bucket, this.options.prefixes ?? DATASET_PREFIXES);
     const claimed = new Set<string>();
-    for (const o of observations) if (await claims.get(o.key)) claimed.add(o.key);
+    for (const o of observations) if (await claims.has(o.key)) claimed.add(o.key);
     const decisions = this.decider.decide(observations, (this.options.now ?? Date.now)(), claimed);
     for (const decision of decisions) {
       if (decision.kind === 'wait' && this.lastReason.get(decision.key) !== decision.reason) {
         this.lastReason.set(decision.key, decision.reason);
         this.emit({ type: 'dataset-waiting', key: decision.key, reason: decision.reason });
       }
-      if (decision.kind !== 'start') continue;
+      if (decision.kind !== 'start' || signal?.aborted) continue;
       this.lastReason.delete(decision.key);
       // Another watcher or `yolops run` may have claimed it since the scan: the exclusive claim decides.
       if (!(await claims.claim(decision.key, 'watcher'))) continue;
@@ -97,7 +135,7 @@ export class DatasetWatcher {
     this.emit({ type: 'watching', bucket: this.options.bucket, prefixes: this.options.prefixes ?? DATASET_PREFIXES });
     while (!signal.aborted) {
       try {
-        await this.pollOnce();
+        await this.pollOnce(signal);
       } catch (error) {
         this.emit({ type: 'scan-failed', error: (error as Error).message });
       }
@@ -113,50 +151,5 @@ export class DatasetWatcher {
         signal.addEventListener('abort', onAbort, { once: true });
       });
     }
-  }
-}
-
-export interface WatchLocallyOptions extends Omit<RunPipelineLocallyOptions, 'datasetDir' | 'datasetVersion' | 'inputDataUri' | 'signal' | 'context'> {
-  context: Pick<CdkContext, 'project_name' | 'aws_account_id'>;
-  signal: AbortSignal;
-  settleMs?: number;
-  pollMs?: number;
-  onWatchEvent?: (event: WatchEvent) => void;
-}
-
-/**
- * `yolops watch`: watches the local training data bucket folder and runs the pipeline (with the dataset
- * validator first, as the trigger Lambda does) on each new complete dataset version, until `signal` aborts.
- */
-export async function watchLocally(options: WatchLocallyOptions): Promise<void> {
-  const layout = localLayout(options.root);
-  const bucket = resourceNames(options.context).trainingDataBucket;
-  const store = new FolderObjectStore({ root: layout.buckets });
-  await store.createBucket(bucket);
-  const { settleMs, pollMs, onWatchEvent, signal, ...runOptions } = options;
-  const env = options.env ?? process.env;
-  // One MLflow server for the watcher's lifetime instead of one per execution (each start takes seconds).
-  const needsServer = !env['MLFLOW_TRACKING_URI']?.trim() && options.parameterOverrides?.['MlflowTrackingUri'] === undefined;
-  const server = needsServer
-    ? await startMlflowServer({ python: pythonEnvironment(options.venvDir ?? join(REPO_ROOT, '.venv')), backendStoreDb: layout.mlflowDb, artifactsDir: store.bucketPath(resourceNames(options.context).mlflowArtifactsBucket) })
-    : undefined;
-  if (server) options.onEvent?.({ type: 'mlflow-server-started', url: server.url });
-  const runEnv = server ? { ...env, MLFLOW_TRACKING_URI: server.url } : env;
-  const watcher = new DatasetWatcher({
-    store,
-    bucket,
-    claims: new DatasetClaims(layout.watch),
-    ...(settleMs !== undefined ? { settleMs } : {}),
-    ...(pollMs !== undefined ? { pollMs } : {}),
-    ...(onWatchEvent ? { onEvent: onWatchEvent } : {}),
-    start: async (inputDataUri) => {
-      const record = await runPipelineLocally({ ...runOptions, env: runEnv, inputDataUri, validateDataset: true, signal });
-      return { executionId: record.executionId, status: record.status };
-    },
-  });
-  try {
-    await watcher.run(signal);
-  } finally {
-    await server?.stop();
   }
 }
