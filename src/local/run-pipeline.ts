@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CdkContext } from '../core/config/cdk-context.ts';
-import { validateDataset, formatValidation } from '../core/dataset/index.ts';
-import { resourceNames } from '../core/naming.ts';
+import { findDataYamlKey, formatValidation, validateDataset } from '../core/dataset/index.ts';
+import { datasetVersionNameProblem, resourceNames } from '../core/naming.ts';
 import { formatS3Uri, parseS3Uri } from '../core/storage/s3-uri.ts';
 import { listFilesRecursive, readObjectJson } from './buckets/transfer.ts';
 import { parseJsonText } from './json.ts';
@@ -317,18 +317,26 @@ async function findMlflowRun(record: ExecutionRecord, pipeline: ParsedPipeline):
 }
 
 /**
- * Uploads a dataset folder as `split_dataset/<version>/`, data.yaml last (its arrival marks the upload
+ * Uploads a dataset folder as `split_dataset/<version>/`, its data.yaml last (its arrival marks the upload
  * complete for watchers), after claiming the version so the watcher does not start a second execution on it.
+ * data.yaml is found where the dataset contract allows it (data.yaml or data.yml, at the top or one folder down).
  */
 export async function uploadDataset(store: FolderObjectStore, layout: LocalLayout, bucket: string, datasetDir: string, version?: string): Promise<string> {
   const name = version ?? `local-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-').toLowerCase()}`;
-  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name)) throw new LocalError(`dataset version ${JSON.stringify(name)} must be letters, digits, ".", "_" and "-"`, { audience: 'user' });
+  const nameProblem = datasetVersionNameProblem(name);
+  if (nameProblem !== undefined) throw new LocalError(nameProblem, { audience: 'user' });
   const prefix = `split_dataset/${name}/`;
+  const files = (await listFilesRecursive(datasetDir)).filter((f) => !f.split('/').some((part) => part.startsWith('.')) && !f.endsWith('.cache'));
+  const dataYaml = findDataYamlKey('', files);
+  if (dataYaml.key === undefined) {
+    const why = dataYaml.nested.length > 0 ? `more than one data.yaml one folder down (${dataYaml.nested.join(', ')}): keep one` : 'no data.yaml (or data.yml) at its top or one folder down';
+    throw new LocalError(`${datasetDir} has ${why}; it is not a YOLO dataset folder`, { audience: 'user' });
+  }
+  // Checked before the claim: a folder that is no dataset leaves no claim behind.
   const claims = new DatasetClaims(layout.watch);
   if (!(await claims.claim(`split_dataset/${name}`, 'run'))) throw new LocalError(`dataset version split_dataset/${name} was already started (claim in ${claims.dir}); choose another version name`, { audience: 'user' });
-  const files = (await listFilesRecursive(datasetDir)).filter((f) => !f.split('/').some((part) => part.startsWith('.')) && !f.endsWith('.cache'));
-  if (!files.includes('data.yaml')) throw new LocalError(`${datasetDir} has no data.yaml at its top: not a YOLO dataset folder`, { audience: 'user' });
-  for (const file of [...files.filter((f) => f !== 'data.yaml'), 'data.yaml']) await store.put(bucket, `${prefix}${file}`, await readFile(join(datasetDir, ...file.split('/'))));
+  const last = dataYaml.key;
+  for (const file of [...files.filter((f) => f !== last), last]) await store.put(bucket, `${prefix}${file}`, await readFile(join(datasetDir, ...file.split('/'))));
   return formatS3Uri(bucket, prefix);
 }
 

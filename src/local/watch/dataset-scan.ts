@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { checkDatasetComplete } from '../../core/dataset/index.ts';
+import { checkDatasetComplete, findDataYamlKey } from '../../core/dataset/index.ts';
 import { PREFIXES } from '../../core/naming.ts';
 import type { ObjectStore } from '../../core/storage/object-store.ts';
 import type { VersionObservation } from './watch-decisions.ts';
@@ -9,13 +9,14 @@ export const DATASET_PREFIXES = [PREFIXES.splitDataset, PREFIXES.sampleDataset] 
 
 /**
  * Lists the prefixes once and describes each dataset version: the folder directly under a prefix. A version
- * whose folder holds no data.yaml is incomplete without further reads; with one, the dataset engineer's
- * completeness check (data.yaml parses, every declared split has images) decides.
+ * with no data.yaml where the dataset contract looks for one (data.yaml or data.yml, at the top or one folder
+ * down) is incomplete without further reads; with one, the completeness check (data.yaml parses, every
+ * declared split has images) decides.
  */
 export async function scanDatasetVersions(store: ObjectStore, bucket: string, prefixes: readonly string[] = DATASET_PREFIXES): Promise<VersionObservation[]> {
   const observations: VersionObservation[] = [];
   for (const prefix of prefixes) {
-    const versions = new Map<string, { hash: ReturnType<typeof createHash>; hasDataYaml: boolean; objects: number }>();
+    const versions = new Map<string, { hash: ReturnType<typeof createHash>; keys: string[]; objects: number }>();
     for await (const object of store.list(bucket, prefix)) {
       const rest = object.key.slice(prefix.length);
       const slash = rest.indexOf('/');
@@ -23,17 +24,17 @@ export async function scanDatasetVersions(store: ObjectStore, bucket: string, pr
       const version = rest.slice(0, slash);
       let entry = versions.get(version);
       if (!entry) {
-        entry = { hash: createHash('sha256'), hasDataYaml: false, objects: 0 };
+        entry = { hash: createHash('sha256'), keys: [], objects: 0 };
         versions.set(version, entry);
       }
       entry.hash.update(`${object.key}\0${object.etag}\0${object.size}\n`);
       entry.objects += 1;
-      if (rest.slice(slash + 1) === 'data.yaml') entry.hasDataYaml = true;
+      entry.keys.push(rest.slice(slash + 1));
     }
     for (const [version, entry] of versions) {
       const key = `${prefix.replace(/\/$/, '')}/${version}`;
       const signature = `${entry.objects}:${entry.hash.digest('hex')}`;
-      if (!entry.hasDataYaml) {
+      if (findDataYamlKey('', entry.keys).key === undefined) {
         observations.push({ key, signature, complete: false, reason: 'no data.yaml yet' });
         continue;
       }

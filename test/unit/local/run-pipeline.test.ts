@@ -72,6 +72,25 @@ describe('uploadDataset', () => {
     const layout = localLayout(root);
     const store = new FolderObjectStore({ root: layout.buckets });
     await store.createBucket('yolops-training-data-123456789012');
-    await expect(uploadDataset(store, layout, 'yolops-training-data-123456789012', join(root, 'empty'), 'v1')).rejects.toThrow(/has no data.yaml at its top/);
+    await expect(uploadDataset(store, layout, 'yolops-training-data-123456789012', join(root, 'empty'), 'v1')).rejects.toThrow(/has no data.yaml \(or data.yml\) at its top or one folder down/);
+    expect(await new DatasetClaims(layout.watch).has('split_dataset/v1')).toBe(false);
+  });
+
+  it('finds data.yml one folder down, as the dataset contract does, and refuses two of them', async () => {
+    const dataset = join(root, 'export');
+    for (const [path, content] of [['ds/data.yml', 'names: [a]\ntrain: train/images\nval: valid/images\n'], ['ds/train/images/1.png', 'png'], ['ds/train/labels/1.txt', '0 0.5 0.5 0.1 0.1\n']] as const) {
+      await mkdir(join(dataset, path, '..'), { recursive: true });
+      await writeFile(join(dataset, path), content);
+    }
+    const layout = localLayout(root);
+    const store = new FolderObjectStore({ root: layout.buckets });
+    await store.createBucket('yolops-training-data-123456789012');
+    await uploadDataset(store, layout, 'yolops-training-data-123456789012', dataset, 'v2');
+    expect(await readFile(join(layout.buckets, 'yolops-training-data-123456789012', 'split_dataset', 'v2', 'ds', 'data.yml'), 'utf8')).toContain('names');
+
+    await mkdir(join(dataset, 'other'), { recursive: true });
+    await writeFile(join(dataset, 'other', 'data.yaml'), 'names: [b]\n');
+    await expect(uploadDataset(store, layout, 'yolops-training-data-123456789012', dataset, 'v3')).rejects.toThrow(/more than one data.yaml one folder down \(ds\/data.yml, other\/data.yaml\)/);
+    expect(await new DatasetClaims(layout.watch).has('split_dataset/v3')).toBe(false);
   });
 });

@@ -67,6 +67,20 @@ describe('DatasetWatcher', () => {
     expect(started).toHaveLength(1);
   });
 
+  it('sees a version whose data.yml sits one folder down, as the dataset contract allows', async () => {
+    const w = watcher();
+    await dataset('split_dataset/v9/export/');
+    const yaml = await store.get(bucket, 'split_dataset/v9/export/data.yaml');
+    await store.delete(bucket, 'split_dataset/v9/export/data.yaml');
+    await w.pollOnce();
+    expect(events).toEqual([{ type: 'dataset-waiting', key: 'split_dataset/v9', reason: 'no data.yaml yet' }]);
+    await store.put(bucket, 'split_dataset/v9/export/data.yml', yaml);
+    await w.pollOnce();
+    clock = 2_000;
+    await w.pollOnce();
+    expect(started).toEqual([`s3://${bucket}/split_dataset/v9/`]);
+  });
+
   it('never starts a version twice, across watcher restarts', async () => {
     await dataset('sample_dataset/demo/');
     await watcher().pollOnce();
@@ -175,6 +189,6 @@ describe('DatasetWatcher', () => {
     const w = new DatasetWatcher({ store, bucket, claims, onEvent: (e) => events.push(e), start: async () => ({}), continueClaim: async (claim) => void asked.push(claim.datasetKey) });
     await w.pollOnce();
     expect(asked).toEqual(['split_dataset/ok']);
-    expect(events).toEqual([{ type: 'claim-unreadable', key: 'split_dataset/broken', error: expect.stringContaining(`${claims.path('split_dataset/broken')} is not a valid record: datasetKey: `) }]);
+    expect(events).toEqual([{ type: 'claim-unreadable', key: 'split_dataset/broken', error: expect.stringContaining(`${claims.path('split_dataset/broken')} is not a valid dataset claim; repair or remove the file:\n  - datasetKey: `) }]);
   });
 });
