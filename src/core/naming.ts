@@ -2,7 +2,7 @@ import type { CdkContext } from './config/cdk-context.ts';
 
 /**
  * Every resource name, from one place: `{project}-{resource-type}-{account}` for globally unique names
- * (S3 buckets), `{project}-{resource-type}` otherwise, as in the main seed's naming convention.
+ * (S3 buckets), `{project}-{resource-type}` otherwise.
  */
 export function resourceNames(context: Pick<CdkContext, 'project_name' | 'aws_account_id'>) {
   const p = context.project_name;
@@ -38,7 +38,7 @@ export function resourceNames(context: Pick<CdkContext, 'project_name' | 'aws_ac
 
 export type ResourceNames = ReturnType<typeof resourceNames>;
 
-/** S3 prefixes with a meaning (main seed: bucket layout; docs/contracts.md: the pipeline). */
+/** S3 prefixes with a meaning (docs/contracts.md: the bucket layout and the pipeline). */
 export const PREFIXES = {
   splitDataset: 'split_dataset/',
   sampleDataset: 'sample_dataset/',

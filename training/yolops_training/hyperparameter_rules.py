@@ -20,7 +20,7 @@ from .hyperparameter_sources import RawHyperparameters
 TRAIN_DOCS = "https://docs.ultralytics.com/modes/train/#train-settings"
 AUTO = "auto"
 AUTO_KEYS = ("batch", "workers", "cache")  # chosen from the machine when absent or 'auto' (throughput.py)
-DEFAULT_MODEL = "yolo11n.pt"  # the seed's default base model
+DEFAULT_MODEL = "yolo11n.pt"  # pretrained COCO weights: the usual starting point for fine-tuning
 
 # Keys the container sets itself: the user cannot point Ultralytics elsewhere without breaking the contract.
 MANAGED_KEYS: dict[str, str] = {

@@ -4,7 +4,7 @@ SageMaker tars the model dir into model.tar.gz when the job ends, failed or not,
 would look like a model. Files are copied under temporary names first and renamed only when every copy
 succeeded; on any error the copies are removed and the error propagates.
 
-Names are the ones Ultralytics 8.4 writes (the seed's F1_curve.png / PR_curve.png are BoxF1_curve.png /
+Names are the ones Ultralytics 8.4 writes (older releases' F1_curve.png / PR_curve.png are BoxF1_curve.png /
 BoxPR_curve.png today).
 """
 

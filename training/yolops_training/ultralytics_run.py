@@ -13,7 +13,7 @@ from .log import info
 
 # MLflow params: the hyperparameters that shape a run, read back from the trainer so they are the values
 # really used (Ultralytics resolves optimizer=auto to a name and lr0, forces workers=0 on a CPU, ...).
-# batch is logged as batch_size, the name the seed and the pipeline parameters use.
+# batch is logged as batch_size, the name the pipeline parameters and training-config.json use.
 PARAM_KEYS = ("epochs", "batch", "imgsz", "patience", "workers", "cache", "optimizer", "lr0", "seed", "device")
 
 
