@@ -10,10 +10,15 @@ const production = process.argv.includes('--production') || process.argv.include
 
 const config: KnipConfig = {
   include: ['dependencies', 'devDependencies', 'optionalPeerDependencies', 'unlisted', 'binaries', 'unresolved', 'files'],
-  entry: ['scripts/{bootstrap.js,demo.ts,setup.ts}!', 'src/infra/app.ts!', 'src/trigger/handler.ts!', 'scripts/*.ts', 'bench/*.ts'],
+  entry: [
+    'scripts/{bootstrap.js,demo.ts,setup.ts}!', 'src/infra/app.ts!', 'src/trigger/handler.ts!', 'scripts/*.ts', 'bench/*.ts',
+    // Programs the integration tests start as child processes (by path, so no import reaches them).
+    'test/integration/**/processes/*.ts',
+  ],
   project: ['{bin,scripts,src}/**/*.{js,ts}!', '{bench,test}/**/*.ts'],
-  // Not an npm package: scripts/python-env.js uses the uv on PATH, or installs one into .venv with pip.
-  ignoreBinaries: ['uv'],
+  // Not npm packages: scripts/python-env.js uses the uv on PATH, or installs one into .venv with pip; the folder
+  // store's EPERM test makes a file immutable with e2fsprogs' chattr where the machine has it (skipped elsewhere).
+  ignoreBinaries: ['uv', 'chattr'],
   ignoreDependencies: [
     // Bundles the S3 trigger's handler when the CDK app synthesizes; aws-cdk-lib/aws-lambda-nodejs looks it up itself.
     'esbuild',
