@@ -7,7 +7,8 @@
 // `node scripts/python-env.js lock` re-resolves both lock files after a change to training/requirements*.txt.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -140,11 +141,41 @@ export async function ensurePythonEnv(set, { root = ROOT, log = (line) => consol
   }
   log(`installing ${relative(root, lock)} into .venv with uv (${set === 'runtime' ? 'Ultralytics, MLflow' : 'Ultralytics, MLflow and the test tools'}; about 30 s the first time)...`);
   await run(uv, ['pip', 'install', '--python', paths.python, '--require-hashes', '-r', lock], { cwd: root, env: { ...process.env, UV_PYTHON_DOWNLOADS: 'never' } });
+  await warmBytecode(paths.python, root, log);
   writeFileSync(paths.stamp(set), `${wanted}\n`);
   // The dev lock is resolved with the runtime lock as constraints: installing it installs the runtime set too.
   if (set === 'dev') writeFileSync(paths.stamp('runtime'), `${sha256(join(root, PYTHON_SETS.runtime.lock))}\n`);
   log(`Python environment ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return true;
+}
+
+/**
+ * What the jobs and the MLflow server import, compiled to bytecode once. uv installs without compiling, and where
+ * PYTHONDONTWRITEBYTECODE is set (as on some CI images) Python never caches what it compiles, so every job would
+ * compile torch, Ultralytics and MLflow from source again: about 7 s of CPU per process on 2 cores. Importing
+ * just those modules (rather than compileall on 6 GB of packages) takes about as long as one such start.
+ */
+const WARM_IMPORTS = [
+  // The training and evaluation jobs (training/).
+  'import sys; sys.path.insert(0, "training"); import torch, torchvision, ultralytics, mlflow, yolops_training.train_job, yolops_training.evaluation; from ultralytics.models.yolo.detect import DetectionTrainer, DetectionValidator; import ultralytics.utils.plotting',
+  // `mlflow server` (src/local/mlflow/mlflow-server.ts).
+  'import mlflow.server.handlers, mlflow.server.fastapi_app, uvicorn',
+];
+
+async function warmBytecode(python, root, log) {
+  const started = Date.now();
+  const configDir = mkdtempSync(join(tmpdir(), 'yolops-warm-'));
+  const env = { ...process.env, YOLO_OFFLINE: 'true', YOLO_CONFIG_DIR: configDir };
+  delete env.PYTHONDONTWRITEBYTECODE;
+  try {
+    await Promise.all(WARM_IMPORTS.map((code) => run(python, ['-c', code], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] })));
+    log(`compiled what the jobs import in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } catch (error) {
+    // The environment is installed; only the first job starts will be slower. Say so, and go on.
+    log(`warning: could not precompile the jobs' imports (${error.message}); jobs compile them as they start`);
+  } finally {
+    rmSync(configDir, { recursive: true, force: true });
+  }
 }
 
 /** Re-resolves both locks for every platform and Python >= 3.10; unchanged pins stay as they are. */
