@@ -147,7 +147,7 @@ describe('yolops CLI errors a person can act on', () => {
       [['run', '--frobnicate'], /^yolops: unknown option '--frobnicate' \(add --help for usage\)$/],
       [['models', 'show', 'one'], /<version> must be a whole number >= 1, got "one"/],
       [['models', 'show', '7'], /model yolops-yolo-models version 7 does not exist/],
-      [['runs', 'show', 'nope'], /no execution nope/],
+      [['runs', 'show', 'nope'], /no execution "nope" in .*executions: `yolops runs list` shows the ones there are/],
       [['dataset', 'validate', join(work, 'no-such-folder')], /no-such-folder is not a directory/],
     ];
     for (const [args, message] of cases) {
@@ -183,25 +183,39 @@ describe('yolops CLI errors a person can act on', () => {
     }
   });
 
-  it('reports an unexpected error by name (exit 1), and its stack and causes only with --debug or YOLOPS_DEBUG=1', () => {
+  it('names a corrupt record and what is wrong in it (exit 2); its stack and cause only with --debug', () => {
     const corruptHome = join(work, 'corrupt-home');
     const record = join(corruptHome, 'registry', 'yolops-yolo-models', '1.json');
     mkdirSync(join(record, '..'), { recursive: true });
     writeFileSync(record, JSON.stringify({ schemaVersion: 1, version: 'one' }));
 
     const plain = yolopsIn({ env: { YOLOPS_HOME: corruptHome } }, 'models', 'list');
-    expect(plain.status).toBe(1);
-    const lines = plain.stderr.trimEnd().split('\n');
-    expect(lines[0]).toBe(`yolops: unexpected error: CorruptRecordError: ${record} is not a valid model version record (schemaVersion 1); repair or remove the file:`);
+    expect(plain.status).toBe(2);
+    expectOneMessage(plain.stderr, new RegExp(`^yolops: ${record.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a valid model version record \\(schemaVersion 1\\); repair or remove the file:$`));
     expect(plain.stderr).toMatch(/^ {2}- version: .*expected number/m);
-    expect(lines.at(-1)).toBe('yolops: run it again with --debug (or YOLOPS_DEBUG=1) to see where it happened');
-    expect(plain.stderr).not.toMatch(/^\s+at /m);
 
-    for (const debug of [yolopsIn({ env: { YOLOPS_HOME: corruptHome } }, 'models', 'list', '--debug'), yolopsIn({ env: { YOLOPS_HOME: corruptHome, YOLOPS_DEBUG: '1' } }, 'models', 'list')]) {
+    const debug = yolopsIn({ env: { YOLOPS_HOME: corruptHome } }, 'models', 'list', '--debug');
+    expect(debug.status).toBe(2);
+    expect(debug.stderr).toMatch(/^\s+at .*model-registry\.ts/m);
+    expect(debug.stderr).toMatch(/^caused by: ZodError/m);
+  });
+
+  it('reports an unexpected error by name (exit 1), and its stack only with --debug or YOLOPS_DEBUG=1', () => {
+    // Something no person typed: an execution record that is a folder (EISDIR on read).
+    const oddHome = join(work, 'odd-home');
+    mkdirSync(join(oddHome, 'executions', 'abc', 'execution.json'), { recursive: true });
+
+    const plain = yolopsIn({ env: { YOLOPS_HOME: oddHome } }, 'runs', 'list');
+    expect(plain.status).toBe(1);
+    expect(plain.stderr.trimEnd().split('\n')).toEqual([
+      'yolops: unexpected error: Error: EISDIR: illegal operation on a directory, read',
+      'yolops: run it again with --debug (or YOLOPS_DEBUG=1) to see where it happened',
+    ]);
+
+    for (const debug of [yolopsIn({ env: { YOLOPS_HOME: oddHome } }, 'runs', 'list', '--debug'), yolopsIn({ env: { YOLOPS_HOME: oddHome, YOLOPS_DEBUG: '1' } }, 'runs', 'list')]) {
       expect(debug.status).toBe(1);
-      expect(debug.stderr).toMatch(/^yolops: unexpected error: CorruptRecordError: /);
-      expect(debug.stderr).toMatch(/^\s+at .*model-registry\.ts/m);
-      expect(debug.stderr).toMatch(/^caused by: ZodError/m);
+      expect(debug.stderr).toMatch(/^yolops: unexpected error: Error: EISDIR/);
+      expect(debug.stderr).toMatch(/^\s+at .*execution-store\.ts/m);
       expect(debug.stderr).not.toMatch(/run it again with --debug/);
     }
   });
