@@ -55,7 +55,9 @@ export class TriggerAlarms extends Construct {
       ...common,
       alarmName: props.failedInvocationsAlarmName,
       alarmDescription: 'EventBridge could not invoke the training trigger for a dataset upload after its retries.',
-      metric: new MathExpression({ expression: Object.keys(usingMetrics).join(' + '), usingMetrics, period, label: 'FailedInvocations' }),
+      // FailedInvocations has data points only when something failed, and `r0 + r1` has no value in a period
+      // where one of them has none: FILL counts a rule without data as 0, so one rule failing alone still fires.
+      metric: new MathExpression({ expression: Object.keys(usingMetrics).map((id) => `FILL(${id}, 0)`).join(' + '), usingMetrics, period, label: 'FailedInvocations' }),
     });
 
     for (const alarm of [this.errors, this.failedInvocations]) alarm.addAlarmAction(action);
