@@ -30,7 +30,7 @@ function problemsOf(definition: unknown): DefinitionProblem[] {
 }
 
 function expectProblem(problems: DefinitionProblem[], path: string, message: RegExp): void {
-  expect(problems, JSON.stringify(problems, null, 2)).toContainEqual({ location: path, message: expect.stringMatching(message) as unknown as string });
+  expect(problems, JSON.stringify(problems, null, 2)).toContainEqual({ location: path, message: expect.stringMatching(message) });
 }
 
 const TRAIN = ['Steps', 0];
