@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../src/local/layout.ts';
 import { MlflowClient } from '../../../src/local/mlflow/mlflow-client.ts';
-import { freeLoopbackPort, groupAlive, MlflowServerError, startMlflowServer } from '../../../src/local/mlflow/mlflow-server.ts';
+import { MlflowServerError, startMlflowServer } from '../../../src/local/mlflow/mlflow-server.ts';
+import { freeLoopbackPort, groupAlive } from '../../../src/local/process-group.ts';
 import { pythonEnvironment } from '../../../src/local/python-env.ts';
 import { processesMentioning } from './helpers.ts';
 

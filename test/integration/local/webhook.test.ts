@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freeLoopbackPort } from '../../../src/local/mlflow/mlflow-server.ts';
+import { freeLoopbackPort } from '../../../src/local/process-group.ts';
 import { notificationFromRecord } from '../../../src/local/notify/notification.ts';
 import { WebhookChannel, sendNotifications } from '../../../src/local/notify/notifier.ts';
 import type { ExecutionRecord } from '../../../src/local/executions/execution-record.ts';
