@@ -32,6 +32,9 @@ export function resourceNames(context: Pick<CdkContext, 'project_name' | 'aws_ac
     triggerErrorsAlarm: `${p}-training-trigger-errors`,
     triggerFailedInvocationsAlarm: `${p}-training-trigger-failed-invocations`,
     triggerLogGroup: `/aws/lambda/${p}-training-trigger`,
+    triggerQueue: `${p}-training-trigger-events`,
+    triggerDeadLetterQueue: `${p}-training-trigger-events-dlq`,
+    triggerDeadLetterAlarm: `${p}-training-trigger-dead-letters`,
     notificationsKeyAlias: `alias/${p}-notifications`,
   } as const;
 }
@@ -48,6 +51,8 @@ export const PREFIXES = {
   pipelines: 'pipelines/',
   checkpoints: 'checkpoints/',
   mlflowArtifacts: 'artifacts/',
+  /** The S3 trigger's own records (claims, reports, notices): outside the dataset prefixes, so its writes never trigger it. */
+  trigger: 'triggers/',
 } as const;
 
 const DATASET_VERSION_NAME = /^[a-z0-9][a-z0-9._-]*$/i;

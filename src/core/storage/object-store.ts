@@ -153,3 +153,17 @@ export async function listAll(store: ObjectStore, bucket: string, prefix = ''): 
   for await (const object of store.list(bucket, prefix)) objects.push(object);
   return objects;
 }
+
+/**
+ * Writes the object only if no object has the key (a conditional write); true when this call wrote it, false
+ * when the key existed. The building block of "exactly one of many concurrent writers wins".
+ */
+export async function putIfAbsent(store: ObjectStore, bucket: string, key: string, body: Uint8Array | string, contentType?: string): Promise<boolean> {
+  try {
+    await store.put(bucket, key, body, { onlyIfAbsent: true, ...(contentType === undefined ? {} : { contentType }) });
+    return true;
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'PreconditionFailed') return false;
+    throw error;
+  }
+}

@@ -38,3 +38,15 @@ export interface PublishedMessage {
 export interface MessagePublisher {
   publish(message: PublishedMessage): Promise<void>;
 }
+
+/** Multipart uploads S3 has started and not completed: their objects are not listed yet. */
+export interface UploadsInProgress {
+  /** True when at least one multipart upload under `prefix` is in progress. */
+  anyUnder(bucket: string, prefix: string): Promise<boolean>;
+}
+
+/** Looks at a dataset version again later (a delayed message on the trigger's own queue). */
+export interface RecheckScheduler {
+  /** `delaySeconds` is 0..900 (SQS's DelaySeconds). */
+  schedule(recheck: { bucket: string; versionRoot: string }, delaySeconds: number): Promise<void>;
+}
