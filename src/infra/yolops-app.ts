@@ -59,6 +59,7 @@ export function addYolopsStacks(app: App, props: YolopsAppProps): YolopsStacks {
     description: `yolops ${context.project_name} (${context.environment}): S3 upload trigger and its alarms`,
     names,
     environmentPolicy: policy,
+    quietPeriodSeconds: context.trigger_quiet_period_seconds,
   });
   // The stacks refer to each other by deterministic names, not CloudFormation exports, so the deployment
   // order is stated here rather than inferred.

@@ -1,20 +1,54 @@
-import type { EventBridgeEvent } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createS3Client, createSageMakerClient, createSnsClient, createSqsClient } from '../aws/clients.ts';
+import { S3ObjectStore } from '../aws/s3-object-store.ts';
+import { S3UploadsInProgress } from '../aws/s3-uploads-in-progress.ts';
+import { SageMakerPipelines } from '../aws/sagemaker-pipelines.ts';
+import { SnsNotifier } from '../aws/sns-notifier.ts';
+import { SqsRecheckScheduler } from '../aws/sqs-recheck-scheduler.ts';
+import { trainingConfigParameters } from '../core/pipeline/index.ts';
+import { processTriggerBatch } from '../core/trigger/process-batch.ts';
+import type { TriggerDeps } from '../core/trigger/process-version.ts';
+import { readTriggerEnvironment } from './environment.ts';
 
-/** What EventBridge delivers for an S3 `Object Created` event (the parts the trigger will read). */
-export interface S3ObjectCreatedDetail {
-  bucket: { name: string };
-  object: { key: string; size?: number; etag?: string; sequencer?: string };
-}
+// Init: a missing or malformed setting fails here, before any message is taken from the queue.
+const environment = readTriggerEnvironment(process.env);
+const logger = new Logger();
+const s3 = createS3Client();
 
-export const NOT_IMPLEMENTED_MESSAGE = 'the S3 training trigger has no handler yet';
+const deps: TriggerDeps = {
+  store: new S3ObjectStore(s3),
+  uploads: new S3UploadsInProgress(s3),
+  starter: new SageMakerPipelines(createSageMakerClient()),
+  publisher: new SnsNotifier(createSnsClient(), environment.notificationsTopicArn),
+  rechecks: new SqsRecheckScheduler(createSqsClient(), environment.queueUrl),
+  settings: {
+    trainingBucket: environment.trainingBucket,
+    pipelineName: environment.pipelineName,
+    quietPeriodMs: environment.quietPeriodSeconds * 1000,
+    configKey: environment.configKey,
+    claimStaleMs: environment.claimStaleSeconds * 1000,
+    validationConcurrency: environment.validationConcurrency,
+  },
+  configParameters: trainingConfigParameters,
+  log: {
+    info: (message, fields) => logger.info(message, fields ?? {}),
+    warn: (message, fields) => logger.warn(message, fields ?? {}),
+    error: (message, fields) => logger.error(message, fields ?? {}),
+  },
+  now: () => new Date(),
+};
 
 /**
- * Placeholder of the S3 training trigger: no upload starts a training yet (start executions with
- * StartPipelineExecution, docs/aws-deploy.md). It fails loudly on every event so that an upload never looks as if
- * it had started a training: the invocation errors, the trigger-errors alarm notifies the SNS topic, and the
- * log names the object that arrived.
+ * The S3 training trigger: SQS delivers S3 "Object Created" events (through EventBridge, after the quiet period)
+ * and the trigger's own rechecks; src/core/trigger decides. Failed messages are reported to SQS one by one
+ * (ReportBatchItemFailures), so the rest of the batch is not delivered again.
  */
-export async function handler(event: EventBridgeEvent<'Object Created', S3ObjectCreatedDetail>): Promise<never> {
-  const where = `s3://${event.detail?.bucket?.name ?? '?'}/${event.detail?.object?.key ?? '?'}`;
-  throw new Error(`${NOT_IMPLEMENTED_MESSAGE}: no training was started for ${where}`);
+export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+  const claimant = context?.awsRequestId ?? randomUUID();
+  logger.appendKeys({ requestId: claimant });
+  const outcome = await processTriggerBatch(event.Records.map((r) => ({ messageId: r.messageId, body: r.body })), deps, claimant);
+  logger.info('batch handled', { messages: event.Records.length, versions: outcome.versions.length, ignored: outcome.ignored.length, failed: outcome.failedMessageIds.length });
+  return { batchItemFailures: outcome.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
 }

@@ -38,6 +38,15 @@ export const cdkContextSchema = z
       .optional(),
     /** Email address subscribed to the notifications topic; none when absent. */
     notification_email: z.email('must be an email address').optional(),
+    /**
+     * How long no object of a dataset version may have arrived before the S3 trigger takes an upload without an
+     * upload marker as complete; also the delay of the trigger's queue (SQS allows at most 900 s).
+     */
+    trigger_quiet_period_seconds: z
+      .int('must be a whole number of seconds')
+      .min(0, 'must be 0 to 900 seconds')
+      .max(900, 'must be 0 to 900 seconds (the longest delay an SQS queue allows)')
+      .default(120),
   })
   .strict();
 

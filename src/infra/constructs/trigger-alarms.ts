@@ -4,14 +4,18 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Rule } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export interface TriggerAlarmsProps {
   readonly function: IFunction;
   readonly rules: readonly Rule[];
   readonly topic: ITopic;
+  /** Where messages go that the trigger failed on again and again. */
+  readonly deadLetterQueue: IQueue;
   readonly errorsAlarmName: string;
   readonly failedInvocationsAlarmName: string;
+  readonly deadLettersAlarmName: string;
   /**
    * @default Duration.minutes(5)
    */
@@ -19,12 +23,14 @@ export interface TriggerAlarmsProps {
 }
 
 /**
- * Tells the notifications topic when an upload did not start a training: the trigger threw, or EventBridge
- * could not invoke it at all (then the function's own metrics stay silent).
+ * Tells the notifications topic when an upload may not have started a training: the trigger failed as a whole
+ * (init, timeout), EventBridge could not put events on its queue, or messages it kept failing on reached the
+ * dead-letter queue. Problems with a dataset itself are not alarms: the trigger reports those in its own message.
  */
 export class TriggerAlarms extends Construct {
   readonly errors: Alarm;
   readonly failedInvocations: Alarm;
+  readonly deadLetters: Alarm;
 
   constructor(scope: Construct, id: string, props: TriggerAlarmsProps) {
     super(scope, id);
@@ -41,7 +47,7 @@ export class TriggerAlarms extends Construct {
     this.errors = new Alarm(this, 'Errors', {
       ...common,
       alarmName: props.errorsAlarmName,
-      alarmDescription: 'The training trigger Lambda failed: a dataset upload did not start a training. See its log group.',
+      alarmDescription: 'The training trigger Lambda failed as a whole (init error or timeout); its messages are delivered again. See its log group.',
       metric: props.function.metricErrors({ period, statistic: 'Sum' }),
     });
 
@@ -54,12 +60,19 @@ export class TriggerAlarms extends Construct {
     this.failedInvocations = new Alarm(this, 'FailedInvocations', {
       ...common,
       alarmName: props.failedInvocationsAlarmName,
-      alarmDescription: 'EventBridge could not invoke the training trigger for a dataset upload after its retries.',
+      alarmDescription: 'EventBridge could not put a dataset upload event on the training trigger queue after its retries.',
       // FailedInvocations has data points only when something failed, and `r0 + r1` has no value in a period
       // where one of them has none: FILL counts a rule without data as 0, so one rule failing alone still fires.
       metric: new MathExpression({ expression: Object.keys(usingMetrics).map((id) => `FILL(${id}, 0)`).join(' + '), usingMetrics, period, label: 'FailedInvocations' }),
     });
 
-    for (const alarm of [this.errors, this.failedInvocations]) alarm.addAlarmAction(action);
+    this.deadLetters = new Alarm(this, 'DeadLetters', {
+      ...common,
+      alarmName: props.deadLettersAlarmName,
+      alarmDescription: 'Upload events the training trigger failed on repeatedly are in its dead-letter queue: the log group says why; redrive them once fixed.',
+      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+    });
+
+    for (const alarm of [this.errors, this.failedInvocations, this.deadLetters]) alarm.addAlarmAction(action);
   }
 }

@@ -84,6 +84,8 @@ export class SharedResourcesStack extends Stack {
       trainingDataBucket: this.trainingDataBucket,
       pipelineName: names.pipeline,
       logGroupName: names.triggerLogGroup,
+      notificationsTopic: this.notifications.topic,
+      queueName: names.triggerQueue,
     });
 
     const outputs: Record<string, { value: string; description: string }> = {
