@@ -1,7 +1,7 @@
 /**
  * The object-store port: the few S3 operations the validator, the local runner, the CLI and the trigger share.
- * The local backend's folder per bucket (src/local/folder-object-store.ts) implements it; an S3 adapter is to
- * come. Every adapter, and the in-memory one of the tests, runs one contract suite
+ * The local backend's folder per bucket (src/local/folder-object-store.ts) and S3 (src/aws/s3-object-store.ts)
+ * implement it. Every adapter, and the in-memory one of the tests, runs one contract suite
  * (test/unit/core/storage/object-store-contract.ts).
  *
  * Semantics follow S3 so code tested against the folder adapter behaves the same on AWS:
@@ -102,7 +102,10 @@ export function assertValidRange(range: ByteRange): void {
   }
 }
 
-/** The continuation token of a page that ends at `lastKey`: opaque to callers, the key itself to the adapter. */
+/**
+ * The continuation token of a page that ends at `lastKey`: opaque to callers, the key itself to the adapter.
+ * The S3 adapter wraps S3's own token in it instead of a key, so every adapter refuses a forged token alike.
+ */
 export function encodeContinuationToken(lastKey: string): string {
   return Buffer.from(lastKey, 'utf8').toString('base64url');
 }

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isObjectStoreError } from '../../../../src/core/storage/errors.ts';
 import { listAll, objectExists, type ObjectStore } from '../../../../src/core/storage/object-store.ts';
@@ -10,7 +11,7 @@ export interface ContractSubject {
 
 /**
  * The behaviour every ObjectStore adapter must show, written once: the folder adapter runs it in unit tests and
- * the S3 adapter can run it against moto in integration tests, so both backends are held to the same semantics.
+ * the S3 adapter against moto in integration tests, so both backends are held to the same semantics.
  */
 export function describeObjectStoreContract(name: string, setup: () => Promise<ContractSubject>): void {
   describe(`ObjectStore contract: ${name}`, () => {
@@ -31,12 +32,41 @@ export function describeObjectStoreContract(name: string, setup: () => Promise<C
       expect([...(await store.get(bucket, 'r.bin', { range: { offset: 2, length: 3 } }))]).toEqual([2, 3, 4]);
       expect([...(await store.get(bucket, 'r.bin', { range: { offset: 8, length: 100 } }))]).toEqual([8, 9]);
       expect((await store.get(bucket, 'r.bin', { range: { offset: 10, length: 4 } })).length).toBe(0);
+      expect((await store.get(bucket, 'r.bin', { range: { offset: 20, length: 4 } })).length).toBe(0);
+      expect((await store.get(bucket, 'r.bin', { range: { offset: 3, length: 0 } })).length).toBe(0);
+      await store.put(bucket, 'empty.bin', new Uint8Array());
+      expect((await store.get(bucket, 'empty.bin')).length).toBe(0);
+      expect((await store.get(bucket, 'empty.bin', { range: { offset: 0, length: 4 } })).length).toBe(0);
+    });
+
+    it('holds a large object: byte-equal round trip, ranged reads of its end, its size in head and a listing', async () => {
+      const { store, bucket } = await setup();
+      // Random bytes, so a read from the wrong offset cannot match by accident; 16 MiB is beyond any single
+      // socket read or SDK part size, so the body arrives in many chunks that must be joined in order.
+      const size = 16 * 1024 * 1024;
+      const bytes = randomBytes(size);
+      const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
+      const { etag } = await store.put(bucket, 'big/blob.bin', bytes);
+      const whole = await store.get(bucket, 'big/blob.bin');
+      expect(whole.length).toBe(size);
+      expect(sha256(whole)).toBe(sha256(bytes));
+      const tail = await store.get(bucket, 'big/blob.bin', { range: { offset: size - 100, length: 100 } });
+      expect(Buffer.from(tail).equals(bytes.subarray(size - 100))).toBe(true);
+      const pastEnd = await store.get(bucket, 'big/blob.bin', { range: { offset: size - 10, length: 4096 } });
+      expect(Buffer.from(pastEnd).equals(bytes.subarray(size - 10))).toBe(true);
+      const middle = await store.get(bucket, 'big/blob.bin', { range: { offset: 8 * 1024 * 1024 - 3, length: 6 } });
+      expect(Buffer.from(middle).equals(bytes.subarray(8 * 1024 * 1024 - 3, 8 * 1024 * 1024 + 3))).toBe(true);
+      expect(await store.head(bucket, 'big/blob.bin')).toMatchObject({ size, etag });
+      expect((await listAll(store, bucket, 'big/')).map((o) => ({ key: o.key, size: o.size, etag: o.etag }))).toEqual([{ key: 'big/blob.bin', size, etag }]);
     });
 
     it('fails with NotFound for a missing key on get and head', async () => {
       const { store, bucket } = await setup();
       await expect(store.get(bucket, 'missing.txt')).rejects.toSatisfy((e) => isObjectStoreError(e, 'NotFound'));
       await expect(store.head(bucket, 'missing.txt')).rejects.toMatchObject({ code: 'NotFound', bucket, key: 'missing.txt' });
+      // An empty or past-the-end range reads nothing, but only from an object that exists.
+      await expect(store.get(bucket, 'missing.txt', { range: { offset: 0, length: 0 } })).rejects.toSatisfy((e) => isObjectStoreError(e, 'NotFound'));
+      await expect(store.get(bucket, 'missing.txt', { range: { offset: 5, length: 4 } })).rejects.toSatisfy((e) => isObjectStoreError(e, 'NotFound'));
       expect(await objectExists(store, bucket, 'missing.txt')).toBe(false);
     });
 

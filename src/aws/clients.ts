@@ -1,0 +1,53 @@
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+/**
+ * Where and as whom the AWS clients connect. Everything left out comes from the SDK's default chains (the
+ * environment, ~/.aws, the Lambda or instance role), which is what a deployment wants; tests set all three to
+ * talk to moto.
+ */
+export interface AwsConnection {
+  region?: string;
+  /** Another endpoint than AWS's own, such as moto or LocalStack on loopback. */
+  endpoint?: string;
+  credentials?: S3ClientConfig['credentials'];
+}
+
+/**
+ * The dataset validator keeps 16 to 64 ranged GETs in flight; fewer sockets than that would queue its requests
+ * inside the agent, where they count against the SDK's timeouts without having been sent.
+ */
+export const S3_MAX_SOCKETS = 64;
+
+export function createS3Client(connection: AwsConnection = {}): S3Client {
+  const agent = { keepAlive: true, maxSockets: S3_MAX_SOCKETS };
+  return new S3Client({
+    ...baseConfig(connection),
+    // A local endpoint has no wildcard DNS for bucket subdomains (`<bucket>.127.0.0.1` resolves nowhere).
+    ...(connection.endpoint === undefined ? {} : { forcePathStyle: true }),
+    requestHandler: new NodeHttpHandler({ httpAgent: agent, httpsAgent: agent }),
+  });
+}
+
+export function createSageMakerClient(connection: AwsConnection = {}): SageMakerClient {
+  return new SageMakerClient(baseConfig(connection));
+}
+
+export function createSnsClient(connection: AwsConnection = {}): SNSClient {
+  return new SNSClient(baseConfig(connection));
+}
+
+export function createSqsClient(connection: AwsConnection = {}): SQSClient {
+  return new SQSClient(baseConfig(connection));
+}
+
+function baseConfig(connection: AwsConnection): Pick<S3ClientConfig, 'region' | 'endpoint' | 'credentials'> {
+  return {
+    ...(connection.region === undefined ? {} : { region: connection.region }),
+    ...(connection.endpoint === undefined ? {} : { endpoint: connection.endpoint }),
+    ...(connection.credentials === undefined ? {} : { credentials: connection.credentials }),
+  };
+}
