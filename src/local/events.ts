@@ -1,5 +1,5 @@
 import type { ExecutionRecord, StepStatus } from './executions/execution-record.ts';
-import type { ConditionResult } from './pipeline/conditions.ts';
+import type { ConditionResult } from '../core/pipeline/condition-result.ts';
 
 /** Progress of a local execution, for the CLI to render. Events are informational: the record is the truth. */
 export type RunEvent =

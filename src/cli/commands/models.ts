@@ -1,7 +1,8 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { resourceNames } from '../../core/naming.ts';
-import { localLayout, LocalModelRegistry, type ModelVersionRecord } from '../../local/index.ts';
+import type { ModelVersionRecord } from '../../core/registry/model-version.ts';
+import { localLayout, LocalModelRegistry } from '../../local/index.ts';
 import { printJson, table } from '../output.ts';
 import { integerOption } from '../options.ts';
 import { loadProjectConfig, type Project } from '../project.ts';
@@ -14,6 +15,7 @@ function formatVersion(v: ModelVersionRecord): string {
     `  lineage:   execution ${v.lineage.executionId ?? '-'}, dataset ${v.lineage.datasetUri ?? '-'}, code ${v.lineage.codeVersion ?? '-'}`,
     `  created:   ${v.createdAt}`,
   ];
+  if (v.approvalDescription) lines.push(`  decision:  ${v.approvalDescription}`);
   for (const change of v.approvalHistory) lines.push(`  ${change.at}: ${change.from} -> ${change.to} by ${change.by}${change.reason ? ` (${change.reason})` : ''}`);
   return lines.join('\n');
 }

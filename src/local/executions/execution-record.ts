@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { JsonObject, JsonValue } from '../json.ts';
-import type { ConditionResult } from '../pipeline/conditions.ts';
+import type { ConditionResult } from '../../core/pipeline/condition-result.ts';
 import { processRefSchema } from './process-ref.ts';
 
 /**

@@ -1,12 +1,7 @@
+import type { NotificationChannel } from '../../core/notify/notification-channel.ts';
+import { summaryLine, type PipelineNotification } from '../../core/notify/pipeline-notification.ts';
 import { LocalError } from '../errors.ts';
 import type { NotificationRecord } from '../executions/execution-record.ts';
-import { summaryLine, type PipelineNotification } from './notification.ts';
-
-/** A place notifications go. `send` resolves with a short detail, or throws with what went wrong. */
-export interface NotificationChannel {
-  readonly name: string;
-  send(notification: PipelineNotification): Promise<string | undefined>;
-}
 
 /** Writes the summary line (stderr by default, so stdout stays clean for JSON output). */
 export class ConsoleChannel implements NotificationChannel {

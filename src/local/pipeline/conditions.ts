@@ -1,18 +1,8 @@
 import { isComparisonType, type ComparisonType } from '../../core/pipeline/compiled.ts';
+import type { ConditionResult } from '../../core/pipeline/condition-result.ts';
 import { describeJson, isJsonObject, type JsonValue } from '../json.ts';
 import { ResolutionError } from './errors.ts';
 import { resolveExpression, type ResolveScope } from './expressions.ts';
-
-/** One evaluated condition with the values it compared, kept in the execution record as the gate's decision. */
-export interface ConditionResult {
-  type: string;
-  outcome: boolean;
-  left?: JsonValue;
-  right?: JsonValue;
-  query?: JsonValue;
-  values?: JsonValue[];
-  operands?: ConditionResult[];
-}
 
 /** Evaluates one condition. Every operand of `Or` is evaluated, so the record shows all the values compared. */
 export async function evaluateCondition(condition: JsonValue, scope: ResolveScope, location: string): Promise<ConditionResult> {

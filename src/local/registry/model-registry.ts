@@ -1,15 +1,15 @@
 import { userInfo } from 'node:os';
 import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { judgeTransition } from '../../core/registry/approval-transition.ts';
+import { groupNameProblem, versionProblem, type ApprovalInput, type ModelRegistry, type RegistryErrorCode } from '../../core/registry/model-registry.ts';
+import { isApprovalStatus, modelVersionRecordSchema, type ApprovalStatus, type ModelLineage, type ModelVersionRecord } from '../../core/registry/model-version.ts';
 import { LocalError } from '../errors.ts';
 import { writeJsonAtomic } from '../fs/atomic-file.ts';
 import { isErrnoCode } from '../fs/errno.ts';
 import { createFileExclusive } from '../fs/exclusive-create.ts';
 import { CorruptRecordError, readRecordFileIfExists } from '../fs/record-file.ts';
 import { LOCAL_ARN_PREFIX } from '../pipeline/interpreter.ts';
-import { isApprovalStatus, modelVersionRecordSchema, type ApprovalStatus, type ModelLineage, type ModelVersionRecord } from './model-version.ts';
-
-export type RegistryErrorCode = 'NotFound' | 'InvalidTransition' | 'InvalidInput' | 'Busy';
 
 /** What a person asked of the registry cannot be done (`user`), or it is busy (`Busy`, try again). */
 export class RegistryError extends LocalError {
@@ -35,14 +35,6 @@ export interface RegisterModelInput {
   now?: Date;
 }
 
-export interface ApprovalInput {
-  /** Who decides; defaults to the OS user. */
-  by?: string;
-  reason?: string;
-  now?: Date;
-}
-
-const GROUP_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/; // SageMaker's ModelPackageGroupName
 const VERSION_FILE = /^(\d+)\.json$/;
 const MAX_ALLOCATION_ATTEMPTS = 1000;
 const LOCK_WAIT_MS = 10_000;
@@ -56,12 +48,10 @@ const LOCK_WAIT_MS = 10_000;
  * - Records read back are validated (schema, and the version and group their file name says); a corrupt one
  *   is a CorruptRecordError naming the file.
  * - Status changes rewrite the file atomically under a per-version lock and append to `approvalHistory`.
- * - Transitions (as SageMaker allows, with one rule of ours): Pending -> Approved or Rejected; Approved ->
- *   Rejected (withdraw a model); Rejected -> Approved only with a reason, since it overrules an earlier
- *   decision. Approving an Approved version, or rejecting a Rejected one, is an idempotent no-op that adds no
- *   history. Nothing goes back to PendingManualApproval.
+ * - Transitions follow judgeTransition (src/core/registry/approval-transition.ts), the rule the SageMaker
+ *   registry applies too; a no-op change adds no history.
  */
-export class LocalModelRegistry {
+export class LocalModelRegistry implements ModelRegistry {
   readonly dir: string;
 
   constructor(registryDir: string) {
@@ -69,12 +59,14 @@ export class LocalModelRegistry {
   }
 
   private groupDir(group: string): string {
-    if (!GROUP_NAME.test(group)) throw new RegistryError('InvalidInput', `invalid model package group name ${JSON.stringify(group)}: 1-63 letters, digits and "-", starting and ending with a letter or digit`);
+    const problem = groupNameProblem(group);
+    if (problem) throw new RegistryError('InvalidInput', problem);
     return join(this.dir, group);
   }
 
   private versionPath(group: string, version: number): string {
-    if (!Number.isSafeInteger(version) || version < 1) throw new RegistryError('InvalidInput', `invalid model version ${version}: versions are 1, 2, ...`);
+    const problem = versionProblem(version);
+    if (problem) throw new RegistryError('InvalidInput', problem);
     return join(this.groupDir(group), `${version}.json`);
   }
 
@@ -157,11 +149,10 @@ export class LocalModelRegistry {
     return this.withLock(`${path}.lock`, async () => {
       const record = await this.get(group, version);
       const from = record.approvalStatus;
-      if (from === to) return record;
-      const reason = input.reason?.trim();
-      if (from === 'Rejected' && to === 'Approved' && !reason) {
-        throw new RegistryError('InvalidTransition', `model ${group} version ${version} was Rejected; approving it overrules that decision, so give a reason`);
-      }
+      const verdict = judgeTransition(from, to, input.reason);
+      if (verdict.kind === 'unchanged') return record;
+      if (verdict.kind === 'refused') throw new RegistryError('InvalidTransition', `model ${group} version ${version} ${verdict.why}`);
+      const { reason } = verdict;
       const updated: ModelVersionRecord = {
         ...record,
         approvalStatus: to,

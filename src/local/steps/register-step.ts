@@ -1,10 +1,10 @@
+import { APPROVAL_STATUSES, isApprovalStatus } from '../../core/registry/model-version.ts';
 import type { FolderObjectStore } from '../folder-object-store.ts';
 import { readObjectJson } from '../buckets/transfer.ts';
 import { describeJson, isJsonObject, type JsonObject } from '../json.ts';
 import { StepFailure } from '../pipeline/errors.ts';
 import type { StepExecutor } from '../pipeline/interpreter.ts';
 import type { LocalModelRegistry } from '../registry/model-registry.ts';
-import { APPROVAL_STATUSES, isApprovalStatus } from '../registry/model-version.ts';
 import { ArgumentReader } from './arguments.ts';
 
 export interface RegisterStepDependencies {

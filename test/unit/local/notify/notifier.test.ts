@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { NotificationChannel } from '../../../../src/core/notify/notification-channel.ts';
+import { summaryLine } from '../../../../src/core/notify/pipeline-notification.ts';
 import type { ExecutionRecord } from '../../../../src/local/executions/execution-record.ts';
-import { notificationFromRecord, summaryLine } from '../../../../src/local/notify/notification.ts';
-import { ConsoleChannel, WebhookChannel, channelsFromEnv, sendNotifications, type NotificationChannel } from '../../../../src/local/notify/notifier.ts';
+import { notificationFromRecord } from '../../../../src/local/notify/notification.ts';
+import { ConsoleChannel, WebhookChannel, channelsFromEnv, sendNotifications } from '../../../../src/local/notify/notifier.ts';
 
 const base: ExecutionRecord = {
   schemaVersion: 1,

@@ -32,8 +32,9 @@ export const modelLineageSchema = z.strictObject({
 export type ModelLineage = z.output<typeof modelLineageSchema>;
 
 /**
- * `registry/<group>/<version>.json`: one version of a model package group. Strict: a key this code does not
- * write means the file was edited by hand or by a newer yolops, and is reported rather than dropped on rewrite.
+ * One version of a model package group, as every registry backend returns it: the local registry's file
+ * `registry/<group>/<version>.json`, or a SageMaker model package mapped to it. Strict: a key this code does not
+ * write means a local file was edited by hand or by a newer yolops, and is reported rather than dropped on rewrite.
  */
 export const modelVersionRecordSchema = z.strictObject({
   schemaVersion: z.literal(1),
@@ -44,7 +45,10 @@ export const modelVersionRecordSchema = z.strictObject({
   /** The model.tar.gz (SageMaker's ModelDataUrl). */
   artifactUri: z.string().min(1),
   approvalStatus: approvalStatusSchema,
+  /** Every status change, oldest first. Empty from SageMaker, which keeps only the latest (below). */
   approvalHistory: z.array(approvalChangeSchema),
+  /** The reason given with the latest status change: SageMaker's ApprovalDescription (the local registry keeps reasons in the history). */
+  approvalDescription: z.string().optional(),
   /** The `metrics` of the evaluation report (mAP50, mAP50_95, precision, recall). */
   metrics: z.record(z.string(), z.number()),
   /** The evaluation report itself (ModelMetrics.ModelQuality.Statistics). */
