@@ -14,10 +14,12 @@ describe('S3TriggerStack', () => {
   it('has exactly the resources it should', () => {
     expect(resourceCounts(app.trigger)).toEqual({
       'AWS::Lambda::Function': 1,
-      'AWS::Lambda::Permission': 2,
+      'AWS::Lambda::EventSourceMapping': 1,
       'AWS::Logs::LogGroup': 1,
       'AWS::Events::Rule': 2,
-      'AWS::CloudWatch::Alarm': 2,
+      'AWS::SQS::Queue': 2,
+      'AWS::SQS::QueuePolicy': 2,
+      'AWS::CloudWatch::Alarm': 3,
     });
   });
 
@@ -27,12 +29,19 @@ describe('S3TriggerStack', () => {
       Runtime: 'nodejs24.x',
       Handler: 'index.handler',
       Role: 'arn:aws:iam::123456789012:role/yolops-lambda-execution-role',
+      Timeout: 300,
       Environment: {
         Variables: {
           TRAINING_BUCKET: BUCKET,
           TRAINING_CONFIG_KEY: 'config/training-config.json',
           PIPELINE_NAME: 'yolops-yolo-training-pipeline',
+          NOTIFICATIONS_TOPIC_ARN: TOPIC_ARN,
+          TRIGGER_QUEUE_URL: { Ref: Match.stringLikeRegexp('^TrainingTriggerQueue') },
+          QUIET_PERIOD_SECONDS: '120',
+          CLAIM_STALE_SECONDS: '600',
+          VALIDATION_CONCURRENCY: '32',
           POWERTOOLS_SERVICE_NAME: 'yolops-trigger',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
         },
       },
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^TrainingTriggerLogGroup') } },
@@ -43,7 +52,7 @@ describe('S3TriggerStack', () => {
   it.each([
     ['yolops-dataset-upload-trigger', 'split_dataset/'],
     ['yolops-sample-dataset-trigger', 'sample_dataset/'],
-  ])('rule %s sends Object Created events under %s to the trigger, with retries', (name, prefix) => {
+  ])('rule %s queues Object Created events under %s for the trigger, with retries', (name, prefix) => {
     app.trigger.hasResourceProperties('AWS::Events::Rule', {
       Name: name,
       EventPattern: {
@@ -53,21 +62,38 @@ describe('S3TriggerStack', () => {
       },
       Targets: [
         {
-          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainingTriggerFunction'), 'Arn'] },
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainingTriggerQueue'), 'Arn'] },
           Id: Match.anyValue(),
-          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
         },
       ],
     });
   });
 
-  it('lets only its two rules invoke the function', () => {
-    const permissions = Object.values(app.trigger.findResources('AWS::Lambda::Permission'));
-    expect(permissions).toHaveLength(2);
-    for (const permission of permissions) {
-      expect(permission.Properties.Principal).toBe('events.amazonaws.com');
-      expect(permission.Properties.SourceArn['Fn::GetAtt'][0]).toMatch(/^TrainingTrigger(DatasetUpload|SampleDataset)Rule/);
-    }
+  it('holds every event for the quiet period on an encrypted, TLS-only queue with a dead-letter queue', () => {
+    app.trigger.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'yolops-training-trigger-events',
+      DelaySeconds: 120,
+      VisibilityTimeout: 1800,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainingTriggerDeadLetterQueue'), 'Arn'] }, maxReceiveCount: 5 },
+    });
+    app.trigger.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'yolops-training-trigger-events-dlq', MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true });
+    const policies = Object.values(app.trigger.findResources('AWS::SQS::QueuePolicy')).map((p) => JSON.stringify(p));
+    for (const policy of policies) expect(policy).toContain('"aws:SecureTransport":"false"');
+    // Only the two rules may send to the queue.
+    const sends = policies.filter((p) => p.includes('events.amazonaws.com'));
+    expect(sends).toHaveLength(1);
+    expect(sends[0]?.match(/aws:SourceArn/g)).toHaveLength(2);
+  });
+
+  it('reads the queue in big batches and reports failed messages one by one', () => {
+    app.trigger.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 1000,
+      MaximumBatchingWindowInSeconds: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainingTriggerQueue'), 'Arn'] },
+    });
   });
 
   it('alarms on trigger errors and on failed invocations, to the notifications topic', () => {
@@ -87,9 +113,16 @@ describe('S3TriggerStack', () => {
       Metrics: Match.arrayWith([Match.objectLike({ Expression: 'FILL(r0, 0) + FILL(r1, 0)' })]),
       AlarmActions: [TOPIC_ARN],
     });
+    app.trigger.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'yolops-training-trigger-dead-letters',
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainingTriggerDeadLetterQueue'), 'QueueName'] } }],
+      AlarmActions: [TOPIC_ARN],
+    });
   });
 
-  it('outputs the function and rule names', () => {
-    expect(Object.keys(app.trigger.findOutputs('*')).sort()).toEqual(['DatasetUploadRuleName', 'SampleDatasetRuleName', 'TriggerFunctionName']);
+  it('outputs the function, rule and queue names', () => {
+    expect(Object.keys(app.trigger.findOutputs('*')).sort()).toEqual(['DatasetUploadRuleName', 'SampleDatasetRuleName', 'TriggerDeadLetterQueueUrl', 'TriggerFunctionName', 'TriggerQueueUrl']);
   });
 });
