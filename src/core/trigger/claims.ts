@@ -77,7 +77,11 @@ export class VersionClaims {
 
   /** True when this call created the claim; false when someone else holds it. */
   async create(ref: DatasetVersionRef, claim: VersionClaim): Promise<boolean> {
-    return this.putOnce(claimKey(ref, claim.fingerprint), claim);
+    if (await this.putOnce(claimKey(ref, claim.fingerprint), claim)) return true;
+    // A write that landed but whose answer was lost is retried by the SDK and then refused with 412: the claim
+    // found is then our own.
+    const found = await this.get(ref, claim.fingerprint);
+    return found !== undefined && found.claimant === claim.claimant && found.claimedAt === claim.claimedAt;
   }
 
   /**

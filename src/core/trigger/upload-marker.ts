@@ -4,7 +4,8 @@ import type { ObjectInfo } from '../storage/object-store.ts';
 /**
  * The upload marker: the last object an uploader that knows about it (`yolops dataset push`) writes into a
  * dataset version, listing every object of the upload with its size and ETag. Its arrival says the upload is
- * over; the trigger then starts as soon as every listed object is there as listed, with no quiet period.
+ * over; the trigger then starts once every listed object is there as listed, without judging the upload by
+ * its timing (the marker's event still waits its turn on the queue like every event).
  */
 export const UPLOAD_MARKER_NAME = '.yolops-upload.json';
 

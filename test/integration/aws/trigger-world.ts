@@ -44,7 +44,10 @@ export class TriggerWorld {
   readonly startsSaw: { inputDataUri: string; objects: number }[] = [];
   readonly logs: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
 
-  constructor(readonly moto: MotoServer) {
+  readonly moto: MotoServer;
+
+  constructor(moto: MotoServer) {
+    this.moto = moto;
     this.s3 = createS3Client(moto.clientConfig);
     this.sqs = createSqsClient(moto.clientConfig);
     this.sns = createSnsClient(moto.clientConfig);
