@@ -22,7 +22,13 @@ function problemsOf(context: Record<string, unknown>): { key: string; message: s
 
 describe('cdk.json context', () => {
   it('accepts the seed example and ignores CDK feature flags', () => {
-    expect(parseCdkContext({ ...valid, '@aws-cdk/aws-s3:createDefaultLoggingPolicy': true })).toEqual(valid);
+    expect(parseCdkContext({ ...valid, '@aws-cdk/aws-s3:createDefaultLoggingPolicy': true })).toEqual({ ...valid, mlflow: 'app' });
+  });
+
+  it('chooses the serverless MLflow App unless mlflow says "tracking-server", and names what is allowed', () => {
+    expect(parseCdkContext(valid).mlflow).toBe('app');
+    expect(parseCdkContext({ ...valid, mlflow: 'tracking-server' }).mlflow).toBe('tracking-server');
+    expect(() => parseCdkContext({ ...valid, mlflow: 'server' })).toThrow(/cdk\.json: 1 problem\n {2}- context\.mlflow: must be one of "app", "tracking-server".*\(got "server"\)/);
   });
 
   it('names each bad key, its value and what is allowed, all at once', () => {

@@ -76,7 +76,8 @@ describe('the yolops training pipeline, compiled', () => {
       Patience: 3,
       Seed: 42,
       QualityThreshold: 0.7,
-      MlflowTrackingUri: 'arn:aws:sagemaker:ap-southeast-2:123456789012:mlflow-tracking-server/yolops-mlflow',
+      // An MLflow App (cdk.json's default) has an ARN SageMaker makes at creation; the stack fills it in.
+      MlflowTrackingUri: 'arn:aws:sagemaker:ap-southeast-2:123456789012:mlflow-app/{id-of-yolops-mlflow-set-at-deploy}',
       MlflowExperimentName: 'exp',
     });
   });
