@@ -2,6 +2,7 @@ import { EventField, Match, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events
 import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import type { ConfigParameterName } from '../../core/pipeline/config-parameters.ts';
 
 export interface PipelineNotificationsProps {
   readonly pipelineName: string;
@@ -21,7 +22,7 @@ export interface PipelineNotificationsProps {
 }
 
 /** The pipeline parameter that chooses managed spot (true) or on-demand (false) training for one execution. */
-export const USE_SPOT_INSTANCES_PARAMETER = 'UseSpotInstances';
+export const USE_SPOT_INSTANCES_PARAMETER: ConfigParameterName = 'UseSpotInstances';
 
 /**
  * Parts of a step's failure reason that say SageMaker got no instance for the job. ResourceLimitExceeded with

@@ -77,7 +77,7 @@ describe('IAM policies are scoped to what each role needs', () => {
     ]);
   });
 
-  it('trigger role: reads the dataset prefixes and the config object, starts the one pipeline, writes its own logs', () => {
+  it('trigger role: reads the datasets and the config, writes its own records without delete, starts the one pipeline, publishes, reads its queue', () => {
     const role = roleId(app.shared, 'yolops-lambda-execution-role');
     app.shared.hasResourceProperties('AWS::IAM::Role', {
       RoleName: 'yolops-lambda-execution-role',
@@ -88,8 +88,10 @@ describe('IAM policies are scoped to what each role needs', () => {
       {
         Action: READ,
         Effect: 'Allow',
-        Resource: [arnOf(training), under(training, 'config/training-config.json'), under(training, 'sample_dataset/*'), under(training, 'split_dataset/*')],
+        Resource: [arnOf(training), under(training, 'config/training-config.json'), under(training, 'sample_dataset/*'), under(training, 'split_dataset/*'), under(training, 'triggers/*')],
       },
+      { Sid: 'WriteTriggerRecords', Action: 's3:PutObject', Effect: 'Allow', Resource: under(training, 'triggers/*') },
+      { Sid: 'SeeMultipartUploadsInProgress', Action: 's3:ListBucketMultipartUploads', Effect: 'Allow', Resource: arnOf(training) },
       {
         Sid: 'StartTrainingPipeline',
         Action: 'sagemaker:StartPipelineExecution',
@@ -97,12 +99,22 @@ describe('IAM policies are scoped to what each role needs', () => {
         Resource: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:pipeline/yolops-yolo-training-pipeline`,
       },
       {
+        Sid: 'ConsumeAndRecheckTriggerQueue',
+        Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage'],
+        Effect: 'Allow',
+        Resource: `arn:aws:sqs:${REGION}:${ACCOUNT}:yolops-training-trigger-events`,
+      },
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^NotificationsTopic/) } },
+      { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^NotificationsKey/), 'Arn'] } },
+      {
         Sid: 'WriteFunctionLogs',
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Effect: 'Allow',
         Resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/yolops-training-trigger:*`,
       },
     ]);
+    // Nothing the trigger may do deletes an object.
+    expect(JSON.stringify(statementsOfRole(app.shared, role))).not.toMatch(/s3:Delete/);
   });
 
   it('SageMaker execution role: never deletes a model, an evaluation report or an MLflow artifact', () => {

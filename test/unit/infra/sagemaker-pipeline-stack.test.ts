@@ -54,7 +54,11 @@ describe('SageMakerPipelineStack', () => {
 
   const body = (): string => deployedDefinitionBody(app.pipeline);
   const parameters = () => (JSON.parse(body()) as { Parameters: { Name: string; DefaultValue?: unknown }[] }).Parameters;
-  const steps = (): Step[] => (JSON.parse(body()) as { Steps: Step[] }).Steps;
+  /** Every step, those in Condition branches included. */
+  const steps = (): Step[] => {
+    const flat = (list: Step[]): Step[] => list.flatMap((s) => [s, ...flat([...((s.Arguments.IfSteps as Step[] | undefined) ?? []), ...((s.Arguments.ElseSteps as Step[] | undefined) ?? [])])]);
+    return flat((JSON.parse(body()) as { Steps: Step[] }).Steps);
+  };
 
   it('deploys the compiler\'s JSON for the deployed code, with only the MLflow App\'s ARN filled in at deploy time', () => {
     const { context, training, metricDefinitions } = app.config;
@@ -103,19 +107,30 @@ describe('SageMakerPipelineStack', () => {
     app.pipeline.hasResourceProperties('AWS::IAM::Role', { Description: Match.stringLikeRegexp('^Uploads the training code bundle'), ManagedPolicyArns: Match.absent() });
   });
 
-  it('trains in AWS\'s PyTorch container in script mode, on managed spot with checkpoints and a stopping condition', () => {
+  it('trains in AWS\'s PyTorch container in script mode, on managed spot or on demand as UseSpotInstances says, with checkpoints', () => {
     const train = steps().find((s) => s.Name === 'Train');
     expect(train?.Type).toBe('Training');
     expect(train?.Arguments).toMatchObject({
       AlgorithmSpecification: { TrainingImage: '763104351884.dkr.ecr.ap-southeast-2.amazonaws.com/pytorch-training:2.6.0-gpu-py312-cu126-ubuntu22.04-sagemaker' },
       RoleArn: 'arn:aws:iam::123456789012:role/yolops-sagemaker-execution-role',
-      EnableManagedSpotTraining: true,
+      EnableManagedSpotTraining: { Get: 'Parameters.UseSpotInstances' },
       StoppingCondition: { MaxRuntimeInSeconds: 86400, MaxWaitTimeInSeconds: 172800 },
       CheckpointConfig: { S3Uri: expect.anything() },
       HyperParameters: expect.objectContaining({ sagemaker_program: '"train.py"' }),
     });
     expect(JSON.stringify(train?.Arguments.CheckpointConfig)).toContain('s3://yolops-model-artifacts-123456789012/checkpoints/');
     expect(JSON.stringify(train?.Arguments.HyperParameters)).toContain('sourcedir.tar.gz');
+    const onDemand = steps().find((s) => s.Name === 'TrainOnDemand');
+    expect(onDemand?.Arguments).toMatchObject({ RoleArn: train?.Arguments.RoleArn, StoppingCondition: { MaxRuntimeInSeconds: 86400 } });
+    expect(onDemand?.Arguments.StoppingCondition).not.toHaveProperty('MaxWaitTimeInSeconds');
+    const parameters = (JSON.parse(body()) as { Parameters: { Name: string; DefaultValue?: unknown }[] }).Parameters;
+    expect(parameters.find((p) => p.Name === 'UseSpotInstances')).toEqual({ Name: 'UseSpotInstances', Type: 'Boolean', DefaultValue: app.config.training.use_spot_instances });
+  });
+
+  it('asks SageMaker for no experiment or trial, which the pipeline role could not create', () => {
+    expect(JSON.parse(body())).not.toHaveProperty('PipelineExperimentConfig');
+    const actions = JSON.stringify(app.pipeline.findResources('AWS::IAM::Policy'));
+    for (const action of ['sagemaker:CreateExperiment', 'sagemaker:CreateTrial', 'sagemaker:AssociateTrialComponent']) expect(actions).not.toContain(action);
   });
 
   it('uses the MetricDefinitions of training/metric_definitions.json and the instance types of training-config.json', () => {
@@ -126,8 +141,9 @@ describe('SageMakerPipelineStack', () => {
   });
 
   it('registers into the model package group this stack creates', () => {
-    const register = steps().flatMap((s) => [s, ...(((s.Arguments as { IfSteps?: Step[] }).IfSteps) ?? [])]).find((s) => s.Type === 'RegisterModel');
-    expect(JSON.stringify(register)).toContain('"ModelPackageGroupName":"yolops-yolo-models"');
+    const registers = steps().filter((s) => s.Type === 'RegisterModel');
+    expect(registers.map((s) => s.Name)).toEqual(['Register', 'RegisterOnDemand']);
+    for (const register of registers) expect(JSON.stringify(register)).toContain('"ModelPackageGroupName":"yolops-yolo-models"');
   });
 
   it('names the pipeline, gives it its role, and creates it after the group and the role policy', () => {
@@ -223,9 +239,9 @@ describe('SageMakerPipelineStack', () => {
     ]) {
       expect(message).toContain(text);
     }
-    // This pipeline has no UseSpotInstances parameter: the message points at training-config.json instead.
-    expect(message).not.toContain('UseSpotInstances');
-    expect(message).toContain('use_spot_instances to false in training-config.json');
+    // The pipeline has the UseSpotInstances parameter: one execution can train on demand.
+    expect(message).toContain('Name=UseSpotInstances,Value=false');
+    expect(message).not.toContain('use_spot_instances to false in training-config.json');
   });
 
   it('outputs the pipeline name and ARN, its role, the model package group and the deployed code', () => {
