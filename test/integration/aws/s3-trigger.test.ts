@@ -7,7 +7,7 @@ import { listAll } from '../../../src/core/storage/object-store.ts';
 import { buildUploadMarker, UPLOAD_MARKER_NAME } from '../../../src/core/trigger/upload-marker.ts';
 import { MemoryObjectStore } from '../../fixtures/datasets/memory-object-store.ts';
 import { startMoto, type MotoServer } from './moto.ts';
-import { BUCKET, shuffled, TriggerWorld } from './trigger-world.ts';
+import { BUCKET, objectCreatedEvent, shuffled, TriggerWorld } from './trigger-world.ts';
 
 /**
  * The S3 trigger end to end against moto's S3, SageMaker, SNS and SQS on loopback. What moto cannot do is said
@@ -64,6 +64,7 @@ describe('the S3 trigger over moto', () => {
     { dataYaml: 'last', marker: true },
   ])('1,000+ shuffled object events for one version, data.yaml $dataYaml, marker $marker', ({ dataYaml, marker }) => {
     it('one execution, started only once the upload is complete', async () => {
+      await world.setUp({ transport: 'in-process' });
       // The bytes come from a synthesized dataset; the upload to moto happens while the trigger drains its queue.
       const source = new MemoryObjectStore('source');
       const root = 'split_dataset/big/';
@@ -76,13 +77,19 @@ describe('the S3 trigger over moto', () => {
       let uploading = true;
       const draining = world.drain({ while: () => uploading, timeoutMs: 120_000 });
       try {
-        const put = async (key: string): Promise<void> => {
-          await world.store.put(BUCKET, key, await source.get('source', key));
-          await world.sendEvents([key]);
+        // Each object's event is queued right after its put, ten at a time, as S3 and EventBridge would.
+        const put = async (keys: readonly string[]): Promise<void> => {
+          const infos = await Promise.all(keys.map(async (key) => {
+            const body = await source.get('source', key);
+            const { etag } = await world.store.put(BUCKET, key, body);
+            return { key, size: body.length, etag, lastModified: new Date() };
+          }));
+          await world.sendObjectEvents(infos);
         };
-        if (dataYaml === 'first') await put(yaml[0]?.key ?? '');
-        await forEachConcurrently(rest, 16, async (o) => put(o.key));
-        if (dataYaml === 'last') await put(yaml[0]?.key ?? '');
+        const chunks = Array.from({ length: Math.ceil(rest.length / 10) }, (_, i) => rest.slice(i * 10, i * 10 + 10).map((o) => o.key));
+        if (dataYaml === 'first') await put(yaml.map((o) => o.key));
+        await forEachConcurrently(chunks, 4, put);
+        if (dataYaml === 'last') await put(yaml.map((o) => o.key));
         if (marker) {
           await world.store.put(BUCKET, `${root}${UPLOAD_MARKER_NAME}`, JSON.stringify(buildUploadMarker(root, await listAll(world.store, BUCKET, root), new Date())));
           await world.sendEvents([`${root}${UPLOAD_MARKER_NAME}`]);
@@ -244,3 +251,44 @@ function filesUnder(dir: string): string[] {
 function hasLink(dir: string): boolean {
   return readdirSync(dir, { withFileTypes: true }).some((entry) => lstatSync(join(dir, entry.name)).isSymbolicLink() || (entry.isDirectory() && hasLink(join(dir, entry.name))));
 }
+
+describe('the deployed handler module', () => {
+  it('reads its settings from the environment at init and answers SQS with the failed messages only', async () => {
+    const keys = await upload('handler', 4);
+    const env = {
+      TRAINING_BUCKET: BUCKET,
+      PIPELINE_NAME: world.environment.pipelineName,
+      TRAINING_CONFIG_KEY: world.environment.configKey,
+      NOTIFICATIONS_TOPIC_ARN: world.environment.notificationsTopicArn,
+      TRIGGER_QUEUE_URL: world.environment.queueUrl,
+      // The objects were just written: a quiet period of 0 lets the handler start at once.
+      QUIET_PERIOD_SECONDS: '0',
+      CLAIM_STALE_SECONDS: '600',
+      VALIDATION_CONCURRENCY: '16',
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_REGION: moto.clientConfig.region,
+      AWS_ACCESS_KEY_ID: moto.clientConfig.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: moto.clientConfig.credentials.secretAccessKey,
+      POWERTOOLS_SERVICE_NAME: 'yolops-trigger',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+    };
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      const { handler } = await import('../../../src/trigger/handler.ts');
+      const dataYaml = keys.find((k) => k.endsWith('data.yaml')) ?? '';
+      const info = await world.store.head(BUCKET, dataYaml);
+      const records = [
+        { messageId: 'good', body: objectCreatedEvent(BUCKET, info) },
+        { messageId: 'bad', body: 'not json' },
+      ].map((r) => ({ ...r, receiptHandle: r.messageId, attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:trigger-events', awsRegion: 'us-east-1' }));
+      const answer = await handler({ Records: records } as never);
+      expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
+      expect(world.startsSaw).toEqual([]); // the module wired its own clients, not the test's spy
+      expect(await world.executions()).toHaveLength(1);
+    } finally {
+      for (const key of Object.keys(env)) Reflect.deleteProperty(process.env, key);
+      Object.assign(process.env, saved);
+    }
+  });
+});
