@@ -1,0 +1,15 @@
+/**
+ * The AWS backend: the AWS halves of the ports the local backend implements (object store, pipeline runner,
+ * model registry, notifier), over the AWS SDK for JavaScript v3, plus what the S3 trigger needs besides them.
+ * The trigger Lambda (src/trigger) and the CLI's AWS target use these; src/core never imports them.
+ */
+export { createS3Client, createSageMakerClient, createSnsClient, createSqsClient, type AwsConnection } from './clients.ts';
+export { AwsError, S3RequestError } from './errors.ts';
+export { S3ObjectStore } from './s3-object-store.ts';
+export { S3UploadsInProgress } from './s3-uploads-in-progress.ts';
+export { SqsRecheckScheduler } from './sqs-recheck-scheduler.ts';
+export { SageMakerPipelines, type UpsertPipelineInput, type ListExecutionsOptions } from './sagemaker-pipelines.ts';
+export type { PipelineExecution, PipelineExecutionSummary, PipelineStep } from './pipeline-execution-records.ts';
+export { SageMakerModelRegistry } from './sagemaker-model-registry.ts';
+export { SageMakerError, PipelineNotFoundError, PipelineExecutionNotFoundError, SageMakerRequestError, SageMakerLimitError, ModelRegistryError } from './sagemaker-errors.ts';
+export { SnsNotifier, SnsPublishError } from './sns-notifier.ts';
