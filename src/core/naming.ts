@@ -22,6 +22,9 @@ export function resourceNames(context: Pick<CdkContext, 'project_name' | 'aws_ac
     triggerFunction: `${p}-training-trigger`,
     notificationsTopic: `${p}-notifications`,
     mlflowTrackingServer: `${p}-mlflow`,
+    mlflowApp: `${p}-mlflow`,
+    /** SSM parameter holding the MLflow tracking URI (the ARN of the tracking server or App) the jobs log to. */
+    mlflowTrackingUriParameter: `/${p}/mlflow/tracking-uri`,
     sharedResourcesStack: `${p}-SharedResourcesStack`,
     pipelineStack: `${p}-SageMakerPipelineStack`,
     triggerStack: `${p}-S3TriggerStack`,
@@ -29,6 +32,7 @@ export function resourceNames(context: Pick<CdkContext, 'project_name' | 'aws_ac
     sampleDatasetRule: `${p}-sample-dataset-trigger`,
     pipelineStatusRule: `${p}-pipeline-status`,
     pipelineStepFailedRule: `${p}-pipeline-step-failed`,
+    pipelineNoCapacityRule: `${p}-pipeline-no-capacity`,
     triggerErrorsAlarm: `${p}-training-trigger-errors`,
     triggerFailedInvocationsAlarm: `${p}-training-trigger-failed-invocations`,
     triggerLogGroup: `/aws/lambda/${p}-training-trigger`,

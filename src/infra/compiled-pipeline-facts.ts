@@ -26,6 +26,8 @@ export interface PipelineDefinitionFacts {
   readonly imageRepositories: readonly EcrRepositoryReference[];
   /** Every RoleArn the steps run their jobs as. */
   readonly jobRoleArns: readonly string[];
+  /** The names of the pipeline parameters an execution may pass. */
+  readonly parameterNames: readonly string[];
 }
 
 /** The compiled definition asks for images or roles the stacks do not provide: the config does not hold together. */
@@ -91,7 +93,9 @@ export function inspectPipelineDefinition(source: PipelineDefinitionSource): Pip
     }
   });
   if (problems.length > 0) throw new PipelineMismatchError(problems);
-  return { imageRepositories: [...repositories.values()], jobRoleArns: [...roleArns] };
+  const parameters = (definition as { Parameters?: unknown }).Parameters;
+  const parameterNames = Array.isArray(parameters) ? parameters.map((p: { Name?: unknown }) => p?.Name).filter((n): n is string => typeof n === 'string') : [];
+  return { imageRepositories: [...repositories.values()], jobRoleArns: [...roleArns], parameterNames };
 }
 
 

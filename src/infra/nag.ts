@@ -19,8 +19,11 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
   Validations.of(scope).acknowledge({ id, reason: trimmed });
 }
 
-/** What a CDK bucket grant gives, by the wildcard action families cdk-nag reports for it. */
-export type BucketGrantAccess = 'read' | 'read-write' | 'put';
+/**
+ * What a CDK bucket grant gives, by the wildcard action families cdk-nag reports for it; `write` is a statement
+ * of our own that names its object actions one by one (no wildcard action to acknowledge, only the keys).
+ */
+export type BucketGrantAccess = 'read' | 'read-write' | 'put' | 'write';
 
 const GRANT_ACTION_REASONS: Record<string, string> = {
   's3:GetObject*': 'The s3:GetObject* family of the CDK bucket grant reads objects with their versions, tags and retention',
@@ -34,6 +37,7 @@ const ACTIONS_OF: Record<BucketGrantAccess, readonly string[]> = {
   read: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
   'read-write': ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'],
   put: ['s3:Abort*'],
+  write: [],
 };
 
 export interface BucketGrant {

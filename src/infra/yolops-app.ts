@@ -3,7 +3,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { InfraConfig } from './config.ts';
 import { environmentPolicy } from './environment.ts';
 import { resourceNames } from '../core/naming.ts';
-import { sagemakerExecutionRoleArn } from '../core/pipeline/index.ts';
+import { mlflowAppArnPlaceholder, sagemakerExecutionRoleArn } from '../core/pipeline/index.ts';
+import type { StagedCodeBundle } from './code-bundle.ts';
 import { assertJobsRunAs, inspectPipelineDefinition, type PipelineDefinitionSource } from './compiled-pipeline-facts.ts';
 import { S3TriggerStack } from './stacks/s3-trigger-stack.ts';
 import { SageMakerPipelineStack } from './stacks/sagemaker-pipeline-stack.ts';
@@ -11,8 +12,10 @@ import { SharedResourcesStack } from './stacks/shared-resources-stack.ts';
 
 export interface YolopsAppProps {
   readonly config: InfraConfig;
-  /** The compiled pipeline definition (`src/core/pipeline`). */
+  /** The compiled pipeline definition (`src/core/pipeline`), with `codeBundle.version` as its default CodeVersion. */
   readonly pipelineDefinition: PipelineDefinitionSource;
+  /** training/ packed (stageCodeBundle); the pipeline stack uploads it to `code/{version}/`. */
+  readonly codeBundle: StagedCodeBundle;
 }
 
 export interface YolopsStacks {
@@ -38,7 +41,7 @@ export function addYolopsStacks(app: App, props: YolopsAppProps): YolopsStacks {
   const shared = new SharedResourcesStack(app, 'SharedResourcesStack', {
     env,
     stackName: names.sharedResourcesStack,
-    description: `yolops ${context.project_name} (${context.environment}): buckets, roles, notifications, MLflow tracking server`,
+    description: `yolops ${context.project_name} (${context.environment}): buckets, roles, notifications, MLflow ${context.mlflow === 'app' ? 'App' : 'tracking server'}`,
     config: props.config,
     names,
     environmentPolicy: policy,
@@ -47,10 +50,14 @@ export function addYolopsStacks(app: App, props: YolopsAppProps): YolopsStacks {
   const pipeline = new SageMakerPipelineStack(app, 'SageMakerPipelineStack', {
     env,
     stackName: names.pipelineStack,
-    description: `yolops ${context.project_name} (${context.environment}): SageMaker training pipeline and model registry`,
+    description: `yolops ${context.project_name} (${context.environment}): SageMaker training pipeline, its code and model registry`,
     names,
     environmentPolicy: policy,
     pipelineDefinition: props.pipelineDefinition,
+    pipelineFacts: facts,
+    codeBundle: props.codeBundle,
+    ...(context.mlflow === 'app' ? { mlflowAppArnPlaceholder: mlflowAppArnPlaceholder(context) } : {}),
+    instanceTypes: { training: props.config.training.instance_type, evaluation: props.config.training.evaluation_instance_type },
     githubRepository: context.github_repository,
   });
   const trigger = new S3TriggerStack(app, 'S3TriggerStack', {
@@ -63,7 +70,7 @@ export function addYolopsStacks(app: App, props: YolopsAppProps): YolopsStacks {
   });
   // The stacks refer to each other by deterministic names, not CloudFormation exports, so the deployment
   // order is stated here rather than inferred.
-  pipeline.addStackDependency(shared, 'the pipeline and its role use the shared buckets, roles and topic by name');
+  pipeline.addStackDependency(shared, 'the pipeline and its role use the shared buckets, roles, topic and MLflow tracking URI parameter by name');
   trigger.addStackDependency(shared, 'the trigger uses the shared bucket, role and topic by name');
   trigger.addStackDependency(pipeline, 'the trigger starts the pipeline by name');
 

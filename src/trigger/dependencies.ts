@@ -4,7 +4,7 @@ import { S3UploadsInProgress } from '../aws/s3-uploads-in-progress.ts';
 import { SageMakerPipelines } from '../aws/sagemaker-pipelines.ts';
 import { SnsNotifier } from '../aws/sns-notifier.ts';
 import { SqsRecheckScheduler } from '../aws/sqs-recheck-scheduler.ts';
-import { trainingConfigParameters } from '../core/pipeline/index.ts';
+import { trainingConfigParameters } from '../core/pipeline/config-parameters.ts';
 import type { TriggerDeps, TriggerLog } from '../core/trigger/process-version.ts';
 import type { TriggerEnvironment } from './environment.ts';
 

@@ -1,6 +1,7 @@
 import type { ExecutionRecord } from '../../local/index.ts';
 import { FolderObjectStore } from '../../local/folder-object-store.ts';
 import { localLayout } from '../../local/index.ts';
+import { EVALUATION_REPORT, STEP_NAMES, type Capacity } from '../../core/pipeline/training-pipeline.ts';
 import { formatS3Uri, parseS3Uri } from '../../core/storage/s3-uri.ts';
 import { formatSeconds, table } from '../output.ts';
 
@@ -18,8 +19,15 @@ export interface ExecutionReport {
 
 interface EvaluationOutput { OutputName?: string; S3Output?: { S3Uri?: string } }
 
-function stepProperties(record: ExecutionRecord, name: string): Record<string, unknown> | undefined {
-  return record.steps.find((s) => s.name === name)?.properties as Record<string, unknown> | undefined;
+const CAPACITIES: readonly Capacity[] = ['spot', 'onDemand'];
+
+/** The properties of the Train or Evaluate step of whichever branch ran (TrainOnSpot runs one of them). */
+function stepProperties(record: ExecutionRecord, step: 'train' | 'evaluate'): Record<string, unknown> | undefined {
+  for (const capacity of CAPACITIES) {
+    const properties = record.steps.find((s) => s.name === STEP_NAMES[capacity][step])?.properties;
+    if (properties) return properties as Record<string, unknown>;
+  }
+  return undefined;
 }
 
 export async function buildExecutionReport(root: string, record: ExecutionRecord): Promise<ExecutionReport> {
@@ -27,18 +35,18 @@ export async function buildExecutionReport(root: string, record: ExecutionRecord
   const store = new FolderObjectStore({ root: layout.buckets });
   const report: ExecutionReport = { record, executionDir: `${layout.executions}/${record.executionId}` };
 
-  const artifacts = stepProperties(record, 'Train')?.['ModelArtifacts'] as { S3ModelArtifacts?: string } | undefined;
+  const artifacts = stepProperties(record, 'train')?.['ModelArtifacts'] as { S3ModelArtifacts?: string } | undefined;
   if (artifacts?.S3ModelArtifacts) {
     const { bucket, key } = parseS3Uri(artifacts.S3ModelArtifacts);
     report.modelArtifactUri = artifacts.S3ModelArtifacts;
     report.modelArtifactPath = store.objectPath(bucket, key);
   }
 
-  const outputs = (stepProperties(record, 'Evaluate')?.['ProcessingOutputConfig'] as { Outputs?: EvaluationOutput[] } | undefined)?.Outputs ?? [];
-  const evaluationUri = outputs.find((o) => o.OutputName === 'evaluation')?.S3Output?.S3Uri;
+  const outputs = (stepProperties(record, 'evaluate')?.['ProcessingOutputConfig'] as { Outputs?: EvaluationOutput[] } | undefined)?.Outputs ?? [];
+  const evaluationUri = outputs.find((o) => o.OutputName === EVALUATION_REPORT.output)?.S3Output?.S3Uri;
   if (evaluationUri) {
     const { bucket, key } = parseS3Uri(evaluationUri);
-    const reportKey = `${key.replace(/\/?$/, '/')}evaluation.json`;
+    const reportKey = `${key.replace(/\/?$/, '/')}${EVALUATION_REPORT.file}`;
     report.evaluationReportUri = formatS3Uri(bucket, reportKey);
     report.evaluationReportPath = store.objectPath(bucket, reportKey);
     const parsed = JSON.parse(new TextDecoder().decode(await store.get(bucket, reportKey))) as { metrics?: Record<string, number> };

@@ -11,6 +11,16 @@ export const MAX_PROJECT_NAME_LENGTH = 63 - '-mlflow-artifacts-'.length - 12;
 
 export const ENVIRONMENTS = ['dev', 'test', 'staging', 'prod'] as const;
 
+/**
+ * The kinds of SageMaker managed MLflow the stacks can create. `app` (an MLflow App) is serverless: no hourly
+ * charge while nobody trains. `tracking-server` is billed per hour for as long as it exists (docs/aws-deploy.md,
+ * "Costs").
+ */
+export const MLFLOW_KINDS = ['app', 'tracking-server'] as const;
+export type MlflowKind = (typeof MLFLOW_KINDS)[number];
+/** The least costly kind for a team that trains now and then. */
+export const DEFAULT_MLFLOW_KIND: MlflowKind = 'app';
+
 export const cdkContextSchema = z
   .object({
     aws_account_id: z
@@ -47,6 +57,12 @@ export const cdkContextSchema = z
       .min(0, 'must be 0 to 900 seconds')
       .max(900, 'must be 0 to 900 seconds (the longest delay an SQS queue allows)')
       .default(120),
+    /** Which SageMaker managed MLflow the jobs log to. */
+    mlflow: z
+      .enum(MLFLOW_KINDS, {
+        error: `must be one of ${MLFLOW_KINDS.map((k) => JSON.stringify(k)).join(', ')}: "app" is a serverless MLflow App (no hourly charge), "tracking-server" an MLflow tracking server billed per hour while it exists`,
+      })
+      .default(DEFAULT_MLFLOW_KIND),
   })
   .strict();
 

@@ -51,9 +51,10 @@ export const trainingConfigSchema = z
     seed: seed.default(0),
     /** The evaluation's mAP50-95 must reach this for the model to be registered. */
     quality_threshold: qualityThreshold.default(0.5),
+    /** The default of the UseSpotInstances parameter; every execution may choose either. */
     use_spot_instances: z.boolean('must be true or false').default(true),
     max_runtime_seconds: z.int().min(600, 'must be at least 600').max(MAX_RUNTIME_LIMIT_SECONDS, `must be at most ${MAX_RUNTIME_LIMIT_SECONDS} (28 days)`).default(86_400),
-    /** Spot only: how long SageMaker may wait for capacity plus run; must be >= max_runtime_seconds. */
+    /** Spot executions: how long SageMaker may wait for capacity plus run; must be >= max_runtime_seconds. */
     max_wait_seconds: z.int().min(600).max(MAX_RUNTIME_LIMIT_SECONDS, `must be at most ${MAX_RUNTIME_LIMIT_SECONDS} (28 days)`).default(172_800),
     volume_size_gb: z.int().min(1).max(16_384).default(50),
     /** Tag of AWS's PyTorch training container image (script mode). */
@@ -70,8 +71,9 @@ export const trainingConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    if (config.use_spot_instances && config.max_wait_seconds < config.max_runtime_seconds) {
-      ctx.addIssue({ code: 'custom', path: ['max_wait_seconds'], message: `must be at least max_runtime_seconds (${config.max_runtime_seconds}) when use_spot_instances is true` });
+    // Also with use_spot_instances false: that is only the default, and any execution may train on spot.
+    if (config.max_wait_seconds < config.max_runtime_seconds) {
+      ctx.addIssue({ code: 'custom', path: ['max_wait_seconds'], message: `must be at least max_runtime_seconds (${config.max_runtime_seconds}): spot executions (UseSpotInstances, any execution may choose it) wait for capacity plus run within it` });
     }
   });
 

@@ -61,6 +61,19 @@ interface StepJsonBase<TType extends StepType, TArguments> {
   Description?: string;
 }
 
+/** When and how SageMaker starts a failed step again; keys in the order the SageMaker SDK writes them. */
+export interface RetryPolicyJson {
+  BackoffRate: number;
+  IntervalSeconds: number;
+  /** Exactly one of MaxAttempts and ExpireAfterMin. */
+  MaxAttempts?: number;
+  ExpireAfterMin?: number;
+  ExceptionType: string[];
+}
+
+/** Steps that run a SageMaker job may carry RetryPolicies (a key of the step, beside Arguments). */
+type RetryableStepJson<TType extends StepType, TArguments> = StepJsonBase<TType, TArguments> & { RetryPolicies?: RetryPolicyJson[] };
+
 /** A SageMaker metric definition: the first capture group of `Regex` on the training log is the value. */
 export interface MetricDefinition {
   readonly Name: string;
@@ -85,7 +98,8 @@ export interface TrainingArgumentsJson {
   /** Every value is a string at run time: literals JSON-encoded, expressions as `Get` or `Std:Join`. */
   HyperParameters?: Record<string, ValueJson>;
   Environment?: Record<string, ValueJson>;
-  EnableManagedSpotTraining?: boolean;
+  /** A literal, or `{"Get": "Parameters.UseSpotInstances"}`; MaxWaitTimeInSeconds is present exactly when it is true. */
+  EnableManagedSpotTraining?: ValueJson;
   CheckpointConfig?: { S3Uri: ValueJson; LocalPath: string };
 }
 
@@ -148,7 +162,13 @@ export interface RegisterModelArgumentsJson {
   ModelPackageDescription?: ValueJson;
   ModelMetrics?: { ModelQuality?: { Statistics?: MetricsSourceJson; Constraints?: MetricsSourceJson } };
   CustomerMetadataProperties?: Record<string, ValueJson>;
-  InferenceSpecification: { Containers: { Image: ValueJson; ModelDataUrl?: ValueJson }[] };
+  InferenceSpecification: {
+    Containers: { Image: ValueJson; Environment?: Record<string, ValueJson>; ModelDataUrl?: ValueJson }[];
+    SupportedContentTypes?: string[];
+    SupportedResponseMIMETypes?: string[];
+    SupportedRealtimeInferenceInstanceTypes?: string[];
+    SupportedTransformInstanceTypes?: string[];
+  };
   ModelApprovalStatus: ModelApprovalStatusName;
 }
 
@@ -156,8 +176,8 @@ export interface FailArgumentsJson {
   ErrorMessage: ValueJson;
 }
 
-export type TrainingStepJson = StepJsonBase<'Training', TrainingArgumentsJson>;
-export type ProcessingStepJson = StepJsonBase<'Processing', ProcessingArgumentsJson> & { PropertyFiles?: PropertyFileJson[] };
+export type TrainingStepJson = RetryableStepJson<'Training', TrainingArgumentsJson>;
+export type ProcessingStepJson = RetryableStepJson<'Processing', ProcessingArgumentsJson> & { PropertyFiles?: PropertyFileJson[] };
 export type ConditionStepJson = StepJsonBase<'Condition', ConditionArgumentsJson>;
 export type RegisterModelStepJson = StepJsonBase<'RegisterModel', RegisterModelArgumentsJson>;
 export type FailStepJson = StepJsonBase<'Fail', FailArgumentsJson>;

@@ -58,7 +58,18 @@ export function synthesizeTrainingPipelineFromFiles(
   });
 }
 
-export { trainingPipeline, STEP_NAMES, EVALUATION_REPORT, type TrainingPipelineOptions } from './training-pipeline.ts';
+export { trainingPipeline, STEP_NAMES, EVALUATION_REPORT, JOB_RETRY_POLICIES, type Capacity, type ServingOptions, type TrainingPipelineOptions } from './training-pipeline.ts';
+export { CONFIG_PARAMETERS, configParameters, trainingConfigParameters, type ConfigParameterName, type ConfigParameters } from './config-parameters.ts';
+export {
+  RETRY_DEFAULTS,
+  RETRY_EXCEPTION_TYPES,
+  RETRY_LIMITS,
+  SAGEMAKER_JOB_EXCEPTION_TYPES,
+  STEP_EXCEPTION_TYPES,
+  retryPolicyProblems,
+  type RetryExceptionType,
+  type RetryPolicy,
+} from './retry-policies.ts';
 export { loadMetricDefinitions, parseMetricDefinitions, metricDefinitionsSchema } from './metric-definitions.ts';
 export { compilePipeline, compilePipelineJson } from './compile/compile.ts';
 export { validatePipelineDefinition, assertValidPipelineDefinition, PipelineValidationError, type ValidationResult } from './validate/validate.ts';
@@ -67,7 +78,7 @@ export type { DefinitionProblem } from './analysis/problems.ts';
 export { extendedPipelineSchema } from './validate/extended-schema.ts';
 export { dlcImageUri, pytorchTrainingImageUri, DLC_REGISTRY_ACCOUNTS } from './aws/images.ts';
 export { partitionOf, dnsSuffixOf, type AwsPartition } from './aws/partition.ts';
-export { sagemakerExecutionRoleArn, mlflowTrackingServerArn } from './aws/arns.ts';
+export { sagemakerExecutionRoleArn, mlflowTrackingServerArn, mlflowAppArnPlaceholder } from './aws/arns.ts';
 export type * from './compiled-definition-types.ts';
 export { PIPELINE_DEFINITION_VERSION, PARAMETER_TYPES, STEP_TYPES, isStepType } from './compiled-definition-types.ts';
 export * from './dsl/index.ts';

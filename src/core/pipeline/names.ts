@@ -14,6 +14,11 @@ export const MAX_PARAMETER_NAME_LENGTH = 64;
 export const MAX_PARAMETER_VALUE_LENGTH = 1024;
 export const MAX_DEFINITION_LENGTH = 1_048_576;
 
+/** CreateModelPackage: CustomerMetadataProperties holds at most 50 keys of 1-128 characters. */
+export const MAX_CUSTOMER_METADATA = { keys: 50, keyLength: 128 } as const;
+/** CreateModelPackage: a container's Environment holds at most 16 variables, keys and values up to 1024 characters. */
+export const MAX_MODEL_CONTAINER_ENVIRONMENT = { variables: 16, length: 1024 } as const;
+
 /** The variables SageMaker resolves under `Execution.` (the SDK's ExecutionVariables). */
 export const EXECUTION_VARIABLES = [
   'PipelineExecutionId',

@@ -3,15 +3,38 @@ import type { TrainingConfig } from '../config/training-config.ts';
 import { resourceNames } from '../naming.ts';
 import { mlflowTrackingServerArn, sagemakerExecutionRoleArn } from './aws/arns.ts';
 import { pytorchTrainingImageUri } from './aws/images.ts';
-import { floatParameter, integerParameter, stringParameter } from './dsl/parameters.ts';
+import type { MetricDefinition } from './compiled-definition-types.ts';
+import { configParameters } from './config-parameters.ts';
+import { stringParameter } from './dsl/parameters.ts';
 import { definePipeline, type Pipeline } from './dsl/pipeline.ts';
-import { conditionStep, greaterThanOrEqualTo } from './dsl/steps/condition.ts';
+import { conditionStep, equalTo, greaterThanOrEqualTo } from './dsl/steps/condition.ts';
 import { failStep } from './dsl/steps/fail.ts';
 import { processingStep } from './dsl/steps/processing.ts';
 import { registerModelStep } from './dsl/steps/register-model.ts';
-import type { MetricDefinition } from './compiled-definition-types.ts';
 import { trainingStep } from './dsl/steps/training.ts';
-import { Execution, join, jsonGet } from './dsl/values.ts';
+import { Execution, join, jsonGet, type StringValue } from './dsl/values.ts';
+import type { RetryPolicy } from './retry-policies.ts';
+
+/**
+ * What the Register step records as the model's serving container and inference specification. Nothing serves
+ * models yet; these are the seams a serving component fills (docs/contracts.md, "Register and serving").
+ */
+export interface ServingOptions {
+  /** The inference image. @default the training image: it can load the weights, but runs no model server */
+  imageUri?: string;
+  /** The model archive the container loads. @default the Train step's model.tar.gz (ModelArtifacts.S3ModelArtifacts) */
+  modelDataUrl?: StringValue;
+  /** Environment variables of the inference container. @default none */
+  environment?: Readonly<Record<string, StringValue>>;
+  /** SupportedContentTypes, e.g. `image/jpeg`. @default none */
+  contentTypes?: readonly string[];
+  /** SupportedResponseMIMETypes, e.g. `application/json`. @default none */
+  responseMimeTypes?: readonly string[];
+  /** SupportedRealtimeInferenceInstanceTypes. @default none */
+  realtimeInstanceTypes?: readonly string[];
+  /** SupportedTransformInstanceTypes. @default none */
+  transformInstanceTypes?: readonly string[];
+}
 
 /** Everything the yolops training pipeline is derived from; the same inputs give the same JSON, byte for byte. */
 export interface TrainingPipelineOptions {
@@ -30,16 +53,60 @@ export interface TrainingPipelineOptions {
    * default of CodeUri and CodeVersion; without it, every execution must pass both.
    */
   codeVersion?: string;
+  /** @default the training image and model.tar.gz, as registered before serving existed */
+  serving?: ServingOptions;
 }
 
-// The contract's names (docs/contracts.md); the local runner and the trigger rely on them.
-export const STEP_NAMES = { train: 'Train', evaluate: 'Evaluate', qualityGate: 'QualityGate', register: 'Register', qualityGateFailed: 'QualityGateFailed' } as const;
+/** The names of the steps one capacity (spot or on-demand) runs. */
+const SPOT_STEP_NAMES = { train: 'Train', evaluate: 'Evaluate', qualityGate: 'QualityGate', register: 'Register', qualityGateFailed: 'QualityGateFailed' } as const;
+const ON_DEMAND_SUFFIX = 'OnDemand';
+type OnDemandStepNames = { readonly [K in keyof typeof SPOT_STEP_NAMES]: `${(typeof SPOT_STEP_NAMES)[K]}${typeof ON_DEMAND_SUFFIX}` };
+
+export type Capacity = 'spot' | 'onDemand';
+
+/**
+ * The contract's names (docs/contracts.md); the local runner and the trigger rely on them. Step names are unique in
+ * a pipeline, so the on-demand branch repeats the spot branch's steps with "OnDemand" appended.
+ */
+export const STEP_NAMES = {
+  trainOnSpot: 'TrainOnSpot',
+  spot: SPOT_STEP_NAMES,
+  onDemand: Object.fromEntries(Object.entries(SPOT_STEP_NAMES).map(([key, name]) => [key, `${name}${ON_DEMAND_SUFFIX}`])) as unknown as OnDemandStepNames,
+} as const;
 export const EVALUATION_REPORT = { propertyFile: 'EvaluationReport', output: 'evaluation', file: 'evaluation.json', metricPath: 'metrics.mAP50_95' } as const;
+
+/**
+ * The Train and Evaluate jobs are started again, with exponential backoff, when they fail for a reason of
+ * SageMaker's rather than of the code or data (limits: retry-policies.ts). A retried training resumes from the
+ * execution's checkpoints (CheckpointConfig), so it does not start over.
+ */
+export const JOB_RETRY_POLICIES: readonly RetryPolicy[] = [
+  // The SageMaker API failed or throttled the call that starts or watches the job: seconds to recover.
+  // (Pipelines retries these by default; written out so that the numbers are ours: 10 s, 20 s, ... about 5 min in all.)
+  { exceptionTypes: ['Step.SERVICE_FAULT', 'Step.THROTTLING'], intervalSeconds: 10, backoffRate: 2, maxAttempts: 5 },
+  // The job failed inside SageMaker, or EC2 had no capacity of the instance type: a new job usually gets through.
+  // 1, 2, 4, 8, 16 minutes apart: half an hour of waiting for on-demand GPU capacity to come back.
+  { exceptionTypes: ['SageMaker.JOB_INTERNAL_ERROR', 'SageMaker.CAPACITY_ERROR'], intervalSeconds: 60, backoffRate: 2, maxAttempts: 5 },
+  // A quota is exhausted, e.g. by another job on the same instance type: it frees when that job ends. A quota of 0
+  // (a new account's spot quota) never frees, so the window stays short and the failure says what to do
+  // (start the execution with UseSpotInstances=false, or raise the quota).
+  { exceptionTypes: ['SageMaker.RESOURCE_LIMIT'], intervalSeconds: 60, backoffRate: 2, expireAfterMin: 30 },
+];
 
 const CODE_VERSION = /^[A-Za-z0-9._-]{1,128}$/;
 const PROCESSING = '/opt/ml/processing';
 
-/** The yolops pipeline: Train -> Evaluate -> QualityGate -> Register | QualityGateFailed. */
+/**
+ * The yolops pipeline. TrainOnSpot picks the branch: Train -> Evaluate on managed spot capacity, or TrainOnDemand
+ * -> EvaluateOnDemand, after which QualityGate (QualityGateOnDemand) registers the model or fails the execution.
+ *
+ * Why two branches: UseSpotInstances is read by EnableManagedSpotTraining, but CreateTrainingJob needs
+ * StoppingCondition.MaxWaitTimeInSeconds when spot is on and refuses it when spot is off, and a definition has no
+ * expression that leaves a field out. A Condition step is the one run-time choice SageMaker Pipelines has; branches
+ * never join again (a step waits for all of its dependencies), and Condition steps may not sit in a branch (AWS's
+ * schema), so each branch has its own Evaluate and its own gate at the top level, which runs only after its
+ * branch's Evaluate.
+ */
 export function trainingPipeline(options: TrainingPipelineOptions): Pipeline {
   const { context, training: config } = options;
   const names = resourceNames(context);
@@ -48,6 +115,7 @@ export function trainingPipeline(options: TrainingPipelineOptions): Pipeline {
   }
   const trainingImage = options.trainingImageUri ?? config.custom_image_uri ?? pytorchTrainingImageUri(context.aws_region, config.pytorch_image_tag);
   const evaluationImage = options.evaluationImageUri ?? pytorchTrainingImageUri(context.aws_region, config.evaluation_image_tag);
+  const serving = options.serving ?? {};
   const roleArn = sagemakerExecutionRoleArn(context);
   const artifacts = `s3://${names.modelArtifactsBucket}`;
   const executionId = Execution.PipelineExecutionId;
@@ -56,103 +124,129 @@ export function trainingPipeline(options: TrainingPipelineOptions): Pipeline {
   const InputDataUri = stringParameter('InputDataUri');
   const CodeUri = stringParameter('CodeUri', options.codeVersion === undefined ? undefined : `s3://${names.trainingDataBucket}/code/${options.codeVersion}/`);
   const CodeVersion = stringParameter('CodeVersion', options.codeVersion);
-  const TrainingInstanceType = stringParameter('TrainingInstanceType', config.instance_type);
-  const EvaluationInstanceType = stringParameter('EvaluationInstanceType', config.evaluation_instance_type);
-  const Epochs = integerParameter('Epochs', config.epochs);
-  const BatchSize = stringParameter('BatchSize', String(config.batch_size));
-  const ImageSize = integerParameter('ImageSize', config.image_size);
-  const Model = stringParameter('Model', config.model);
-  const Patience = integerParameter('Patience', config.patience);
-  const Seed = integerParameter('Seed', config.seed);
-  const QualityThreshold = floatParameter('QualityThreshold', config.quality_threshold);
   const MlflowTrackingUri = stringParameter('MlflowTrackingUri', mlflowTrackingServerArn(context));
-  const MlflowExperimentName = stringParameter('MlflowExperimentName', config.mlflow_experiment_name);
+  const { TrainingInstanceType, EvaluationInstanceType, Epochs, BatchSize, ImageSize, Model, Patience, Seed, QualityThreshold, MlflowExperimentName, UseSpotInstances } =
+    configParameters(config);
 
-  const train = trainingStep({
-    name: STEP_NAMES.train,
-    description: 'Trains Ultralytics YOLO on one dataset version (script mode, train.py).',
-    image: trainingImage,
-    roleArn,
-    instanceType: TrainingInstanceType,
-    volumeSizeGb: config.volume_size_gb,
-    inputs: { training: InputDataUri },
-    outputS3Uri: runPrefix(''),
-    hyperParameters: { epochs: Epochs, batch_size: BatchSize, imgsz: ImageSize, model: Model, patience: Patience, seed: Seed },
-    scriptMode: { entryPoint: 'train.py', sourceDir: join([CodeUri, 'sourcedir.tar.gz']) },
-    environment: {
-      MLFLOW_TRACKING_URI: MlflowTrackingUri,
-      MLFLOW_EXPERIMENT_NAME: MlflowExperimentName,
-      YOLOPS_EXECUTION_ID: executionId,
-      YOLOPS_INSTANCE_TYPE: TrainingInstanceType,
-    },
-    metricDefinitions: options.metricDefinitions,
-    maxRuntimeSeconds: config.max_runtime_seconds,
-    ...(config.use_spot_instances ? { managedSpot: { maxWaitSeconds: config.max_wait_seconds } } : {}),
-    // Always on: with spot, an interruption resumes from here; without, train.py still finds the same layout.
-    checkpoint: { s3Uri: join([`${artifacts}/checkpoints/`, executionId, '/']) },
-  });
+  /** The steps of one capacity: training, evaluation, and the gate that registers the model or fails. */
+  const branch = (capacity: Capacity) => {
+    const stepNames = STEP_NAMES[capacity];
+    const spot = capacity === 'spot';
+    const train = trainingStep({
+      name: stepNames.train,
+      description: `Trains Ultralytics YOLO on one dataset version (script mode, train.py) with ${spot ? 'managed spot' : 'on-demand'} capacity.`,
+      image: trainingImage,
+      roleArn,
+      instanceType: TrainingInstanceType,
+      volumeSizeGb: config.volume_size_gb,
+      inputs: { training: InputDataUri },
+      outputS3Uri: runPrefix(''),
+      hyperParameters: { epochs: Epochs, batch_size: BatchSize, imgsz: ImageSize, model: Model, patience: Patience, seed: Seed },
+      scriptMode: { entryPoint: 'train.py', sourceDir: join([CodeUri, 'sourcedir.tar.gz']) },
+      environment: {
+        MLFLOW_TRACKING_URI: MlflowTrackingUri,
+        MLFLOW_EXPERIMENT_NAME: MlflowExperimentName,
+        YOLOPS_EXECUTION_ID: executionId,
+        YOLOPS_INSTANCE_TYPE: TrainingInstanceType,
+      },
+      metricDefinitions: options.metricDefinitions,
+      maxRuntimeSeconds: config.max_runtime_seconds,
+      // Read in both branches, so the job says what the execution asked for; TrainOnSpot makes it true here and
+      // false on the on-demand branch, which is why only this branch may carry MaxWaitTimeInSeconds.
+      managedSpot: { enabled: UseSpotInstances, ...(spot ? { maxWaitSeconds: config.max_wait_seconds } : {}) },
+      // Always on: with spot, an interruption resumes from here; without, train.py still finds the same layout.
+      checkpoint: { s3Uri: join([`${artifacts}/checkpoints/`, executionId, '/']) },
+      retryPolicies: JOB_RETRY_POLICIES,
+    });
 
-  const evaluate = processingStep({
-    name: STEP_NAMES.evaluate,
-    description: 'Evaluates the trained model on the validation split and writes evaluation.json.',
-    image: evaluationImage,
-    roleArn,
-    instanceType: EvaluationInstanceType,
-    volumeSizeGb: config.volume_size_gb,
-    entrypoint: [
-      'bash', `${PROCESSING}/input/code/processing_entrypoint.sh`, 'evaluate.py',
-      '--model', `${PROCESSING}/model`, '--data', `${PROCESSING}/data`, '--output', `${PROCESSING}/evaluation`,
-    ],
-    inputs: [
-      { name: 'model', source: train.properties.ModelArtifacts.S3ModelArtifacts, destination: `${PROCESSING}/model` },
-      { name: 'data', source: InputDataUri, destination: `${PROCESSING}/data` },
-      { name: 'code', source: CodeUri, destination: `${PROCESSING}/input/code` },
-    ],
-    outputs: [{ name: EVALUATION_REPORT.output, source: `${PROCESSING}/evaluation`, destination: runPrefix('evaluation/') }],
-    propertyFiles: [{ name: EVALUATION_REPORT.propertyFile, outputName: EVALUATION_REPORT.output, path: EVALUATION_REPORT.file }],
-    // evaluate.py adds its eval/* metrics to the training's MLflow run (found through mlflow_run.json).
-    environment: {
-      MLFLOW_TRACKING_URI: MlflowTrackingUri,
-      MLFLOW_EXPERIMENT_NAME: MlflowExperimentName,
-      YOLOPS_EXECUTION_ID: executionId,
-    },
-  });
+    const evaluate = processingStep({
+      name: stepNames.evaluate,
+      description: 'Evaluates the trained model on the validation split and writes evaluation.json.',
+      image: evaluationImage,
+      roleArn,
+      instanceType: EvaluationInstanceType,
+      volumeSizeGb: config.volume_size_gb,
+      entrypoint: [
+        'bash', `${PROCESSING}/input/code/processing_entrypoint.sh`, 'evaluate.py',
+        '--model', `${PROCESSING}/model`, '--data', `${PROCESSING}/data`, '--output', `${PROCESSING}/evaluation`,
+      ],
+      inputs: [
+        { name: 'model', source: train.properties.ModelArtifacts.S3ModelArtifacts, destination: `${PROCESSING}/model` },
+        { name: 'data', source: InputDataUri, destination: `${PROCESSING}/data` },
+        { name: 'code', source: CodeUri, destination: `${PROCESSING}/input/code` },
+      ],
+      outputs: [{ name: EVALUATION_REPORT.output, source: `${PROCESSING}/evaluation`, destination: runPrefix('evaluation/') }],
+      propertyFiles: [{ name: EVALUATION_REPORT.propertyFile, outputName: EVALUATION_REPORT.output, path: EVALUATION_REPORT.file }],
+      // evaluate.py adds its eval/* metrics to the training's MLflow run (found through mlflow_run.json).
+      environment: {
+        MLFLOW_TRACKING_URI: MlflowTrackingUri,
+        MLFLOW_EXPERIMENT_NAME: MlflowExperimentName,
+        YOLOPS_EXECUTION_ID: executionId,
+      },
+      retryPolicies: JOB_RETRY_POLICIES,
+    });
 
-  const mAP50_95 = jsonGet(evaluate.propertyFile(EVALUATION_REPORT.propertyFile), EVALUATION_REPORT.metricPath);
+    const mAP50_95 = jsonGet(evaluate.propertyFile(EVALUATION_REPORT.propertyFile), EVALUATION_REPORT.metricPath);
 
-  const register = registerModelStep({
-    name: STEP_NAMES.register,
-    description: 'Registers the model as a new version awaiting manual approval.',
-    modelPackageGroupName: names.modelPackageGroup,
-    approvalStatus: 'PendingManualApproval',
-    // The image the model was trained in: it can load the weights (the registry needs an image per version).
-    containers: [{ image: trainingImage, modelDataUrl: train.properties.ModelArtifacts.S3ModelArtifacts }],
-    modelQualityStatistics: { contentType: 'application/json', s3Uri: runPrefix(`evaluation/${EVALUATION_REPORT.file}`) },
-    customerMetadata: { PipelineExecutionId: executionId, InputDataUri, CodeVersion },
-  });
+    const register = registerModelStep({
+      name: stepNames.register,
+      description: 'Registers the model as a new version awaiting manual approval.',
+      modelPackageGroupName: names.modelPackageGroup,
+      approvalStatus: 'PendingManualApproval',
+      // By default the image the model was trained in: it can load the weights (the registry needs an image per version).
+      containers: [
+        {
+          image: serving.imageUri ?? trainingImage,
+          modelDataUrl: serving.modelDataUrl ?? train.properties.ModelArtifacts.S3ModelArtifacts,
+          ...(serving.environment ? { environment: serving.environment } : {}),
+        },
+      ],
+      ...(serving.contentTypes ? { supportedContentTypes: serving.contentTypes } : {}),
+      ...(serving.responseMimeTypes ? { supportedResponseMimeTypes: serving.responseMimeTypes } : {}),
+      ...(serving.realtimeInstanceTypes ? { supportedRealtimeInstanceTypes: serving.realtimeInstanceTypes } : {}),
+      ...(serving.transformInstanceTypes ? { supportedTransformInstanceTypes: serving.transformInstanceTypes } : {}),
+      modelQualityStatistics: { contentType: 'application/json', s3Uri: runPrefix(`evaluation/${EVALUATION_REPORT.file}`) },
+      customerMetadata: { PipelineExecutionId: executionId, InputDataUri, CodeVersion },
+    });
 
-  const qualityGateFailed = failStep({
-    name: STEP_NAMES.qualityGateFailed,
-    description: 'Stops the execution when the model misses the quality threshold.',
-    errorMessage: join([
-      `Quality gate failed: mAP50-95 (${EVALUATION_REPORT.metricPath} in ${EVALUATION_REPORT.file}) is `, mAP50_95,
-      ', below QualityThreshold ', QualityThreshold, '; the model was not registered.',
-    ]),
-  });
+    const qualityGateFailed = failStep({
+      name: stepNames.qualityGateFailed,
+      description: 'Stops the execution when the model misses the quality threshold.',
+      errorMessage: join([
+        `Quality gate failed: mAP50-95 (${EVALUATION_REPORT.metricPath} in ${EVALUATION_REPORT.file}) is `, mAP50_95,
+        ', below QualityThreshold ', QualityThreshold, '; the model was not registered.',
+      ]),
+    });
 
-  const qualityGate = conditionStep({
-    name: STEP_NAMES.qualityGate,
-    description: 'Registers the model only if its mAP50-95 reaches QualityThreshold.',
-    conditions: [greaterThanOrEqualTo(mAP50_95, QualityThreshold)],
-    ifSteps: [register],
-    elseSteps: [qualityGateFailed],
+    const qualityGate = conditionStep({
+      name: stepNames.qualityGate,
+      description: 'Registers the model only if its mAP50-95 reaches QualityThreshold.',
+      conditions: [greaterThanOrEqualTo(mAP50_95, QualityThreshold)],
+      ifSteps: [register],
+      elseSteps: [qualityGateFailed],
+    });
+    return { train, evaluate, qualityGate };
+  };
+
+  const spot = branch('spot');
+  const onDemand = branch('onDemand');
+  const trainOnSpot = conditionStep({
+    name: STEP_NAMES.trainOnSpot,
+    description: 'Trains on managed spot capacity when UseSpotInstances is true, on on-demand capacity otherwise.',
+    conditions: [equalTo(UseSpotInstances, true)],
+    ifSteps: [spot.train, spot.evaluate],
+    elseSteps: [onDemand.train, onDemand.evaluate],
   });
 
   return definePipeline({
     parameters: [
       InputDataUri, CodeUri, CodeVersion, TrainingInstanceType, EvaluationInstanceType, Epochs, BatchSize, ImageSize,
-      Model, Patience, Seed, QualityThreshold, MlflowTrackingUri, MlflowExperimentName,
+      Model, Patience, Seed, QualityThreshold, MlflowTrackingUri, MlflowExperimentName, UseSpotInstances,
     ],
-    steps: [train, evaluate, qualityGate],
+    steps: [trainOnSpot, spot.qualityGate, onDemand.qualityGate],
+    // Runs are tracked in MLflow (MLFLOW_TRACKING_URI). A PipelineExperimentConfig would make SageMaker create an
+    // experiment and a trial per execution, which needs sagemaker:CreateExperiment, CreateTrial and
+    // AssociateTrialComponent on the pipeline role, for a second record of the same runs (docs/contracts.md).
+    experimentConfig: null,
   });
 }

@@ -1,12 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { acknowledgeBucketGrants } from '../nag.ts';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { CfnMlflowTrackingServer } from 'aws-cdk-lib/aws-sagemaker';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { EnvironmentPolicy } from '../environment.ts';
+import { mlflowArtifactStoreRole, type SageMakerMlflow } from './mlflow-artifact-store-role.ts';
 
 export type MlflowTrackingServerSize = 'Small' | 'Medium' | 'Large';
 
@@ -31,26 +31,21 @@ export interface MlflowTrackingServerProps {
 
 /**
  * A SageMaker managed MLflow tracking server whose artifact store is `artifactBucket`, with the role it uses
- * to reach that store, and a lookup of its URL (CloudFormation only returns the ARN).
+ * to reach that store, and a lookup of its URL (CloudFormation only returns the ARN). It is billed per hour
+ * for as long as it exists, trainings or not; cdk.json's `"mlflow": "app"` chooses the serverless MLflowApp.
  */
-export class MlflowTrackingServer extends Construct {
+export class MlflowTrackingServer extends Construct implements SageMakerMlflow {
+  readonly kind = 'tracking-server';
   readonly server: CfnMlflowTrackingServer;
   readonly role: Role;
   readonly trackingServerArn: string;
+  readonly trackingUri: string;
   /** The server's HTTPS endpoint; open its UI through `aws sagemaker create-presigned-mlflow-tracking-server-url`. */
   readonly trackingServerUrl: string;
 
   constructor(scope: Construct, id: string, props: MlflowTrackingServerProps) {
     super(scope, id);
-    this.role = new Role(this, 'Role', {
-      roleName: props.roleName,
-      assumedBy: new ServicePrincipal('sagemaker.amazonaws.com'),
-      description: `Lets the ${props.trackingServerName} MLflow tracking server use its artifact store`,
-    });
-    props.artifactBucket.grantReadWrite(this.role);
-    acknowledgeBucketGrants(this.role.node.findChild('DefaultPolicy'), 'the MLflow tracking server, whose artifact store is this whole dedicated bucket,', [
-      { bucket: props.artifactBucket, keys: ['*'], access: 'read-write' },
-    ]);
+    this.role = mlflowArtifactStoreRole(this, { roleName: props.roleName, artifactBucket: props.artifactBucket, user: `the ${props.trackingServerName} MLflow tracking server` });
 
     this.server = new CfnMlflowTrackingServer(this, 'Server', {
       trackingServerName: props.trackingServerName,
@@ -67,6 +62,7 @@ export class MlflowTrackingServer extends Construct {
     // The server checks its artifact store when it starts, so the role's policy must exist first.
     this.server.node.addDependency(this.role.node.findChild('DefaultPolicy'));
     this.trackingServerArn = this.server.attrTrackingServerArn;
+    this.trackingUri = this.trackingServerArn;
 
     // A role of our own keeps the lookup function off the AWS managed AWSLambdaBasicExecutionRole policy.
     const lookupLogs = new LogGroup(this, 'DescribeServerLogs', {

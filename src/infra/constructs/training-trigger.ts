@@ -13,7 +13,6 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { EnvironmentPolicy } from '../environment.ts';
 import { PREFIXES } from '../../core/naming.ts';
-import { acknowledge } from '../nag.ts';
 
 /** The handler source, bundled with esbuild at synth time (no Docker). */
 export const TRIGGER_HANDLER_ENTRY = fileURLToPath(new URL('../../trigger/handler.ts', import.meta.url));
@@ -77,7 +76,6 @@ export class TrainingTrigger extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
       removalPolicy: props.environment.removalPolicy,
     });
-    acknowledge(this.deadLetterQueue, 'AwsSolutions-SQS3', 'This is the dead-letter queue of the trigger queue; its alarm tells people when a message lands here.');
 
     // Named as the role's log permissions expect (the role lives in another stack and cannot reference this one).
     this.logGroup = new LogGroup(this, 'LogGroup', {

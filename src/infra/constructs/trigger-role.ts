@@ -37,8 +37,14 @@ export class TriggerRole extends Role {
     const logStreams = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${props.logGroupName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const reads = [`${PREFIXES.splitDataset}*`, `${PREFIXES.sampleDataset}*`, PREFIXES.trainingConfigKey, `${PREFIXES.trigger}*`];
     for (const key of reads) props.trainingDataBucket.grantRead(this, key);
-    // Claims, reports and notices: created and updated by the trigger, never deleted by it.
-    props.trainingDataBucket.grantPut(this, `${PREFIXES.trigger}*`);
+    // Claims, reports and notices: small objects the trigger creates and updates, never deletes.
+    this.addToPolicy(
+      new PolicyStatement({
+        sid: 'WriteTriggerRecords',
+        actions: ['s3:PutObject'],
+        resources: [props.trainingDataBucket.arnForObjects(`${PREFIXES.trigger}*`)],
+      }),
+    );
     this.addToPolicy(
       new PolicyStatement({
         sid: 'SeeMultipartUploadsInProgress',
@@ -72,8 +78,9 @@ export class TriggerRole extends Role {
     const policy = this.node.findChild('DefaultPolicy');
     acknowledgeBucketGrants(policy, 'the training trigger, which validates an uploaded dataset and records what it did with it,', [
       { bucket: props.trainingDataBucket, keys: reads, access: 'read' },
-      { bucket: props.trainingDataBucket, keys: [`${PREFIXES.trigger}*`], access: 'put' },
+      { bucket: props.trainingDataBucket, keys: [`${PREFIXES.trigger}*`], access: 'write' },
     ]);
+    acknowledge(policy, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'Publishing to the KMS-encrypted notifications topic makes SNS ask for a data key on the publisher\'s behalf; the grant (from Topic.grantPublish) is on that topic\'s one key only.');
     acknowledge(policy, `AwsSolutions-IAM5[Resource::${logStreams}]`, `Lambda creates a new log stream in ${props.logGroupName} for each execution environment, with a name that is not known in advance.`);
   }
 }

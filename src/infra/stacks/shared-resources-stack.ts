@@ -1,7 +1,10 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { InfraConfig } from '../config.ts';
 import { AccessLogsBucket } from '../constructs/access-logs-bucket.ts';
+import { MlflowApp } from '../constructs/mlflow-app.ts';
+import type { SageMakerMlflow } from '../constructs/mlflow-artifact-store-role.ts';
 import { MlflowTrackingServer } from '../constructs/mlflow-tracking-server.ts';
 import { NotificationsTopic } from '../constructs/notifications-topic.ts';
 import { SageMakerExecutionRole } from '../constructs/sagemaker-execution-role.ts';
@@ -19,20 +22,24 @@ export interface SharedResourcesStackProps extends StackProps {
   readonly imageRepositories: readonly EcrRepositoryReference[];
 }
 
-/** Buckets, the notifications topic, the roles and the MLflow tracking server the other stacks build on. */
+/**
+ * Buckets, the notifications topic, the roles and the MLflow (an App or a tracking server, as cdk.json's
+ * `mlflow` says) the other stacks build on.
+ */
 export class SharedResourcesStack extends Stack {
   readonly accessLogsBucket: AccessLogsBucket;
   readonly trainingDataBucket: SecureBucket;
   readonly modelArtifactsBucket: SecureBucket;
   readonly mlflowArtifactsBucket: SecureBucket;
   readonly notifications: NotificationsTopic;
-  readonly mlflow: MlflowTrackingServer;
+  readonly mlflow: MlflowApp | MlflowTrackingServer;
   readonly sagemakerExecutionRole: SageMakerExecutionRole;
   readonly triggerRole: TriggerRole;
 
   constructor(scope: Construct, id: string, props: SharedResourcesStackProps) {
     super(scope, id, props);
     const { names, environmentPolicy: environment } = props;
+    const { context } = props.config;
 
     this.accessLogsBucket = new AccessLogsBucket(this, 'AccessLogsBucket', { bucketName: names.accessLogsBucket, environment });
     const accessLogsBucket = this.accessLogsBucket;
@@ -59,15 +66,20 @@ export class SharedResourcesStack extends Stack {
       topicName: names.notificationsTopic,
       keyAlias: names.notificationsKeyAlias,
       environment,
-      email: props.config.context.notification_email,
+      email: context.notification_email,
     });
 
-    this.mlflow = new MlflowTrackingServer(this, 'Mlflow', {
-      trackingServerName: names.mlflowTrackingServer,
-      roleName: names.mlflowServerRole,
-      artifactBucket: this.mlflowArtifactsBucket,
-      artifactPrefix: PREFIXES.mlflowArtifacts,
-      environment,
+    const mlflowStore = { roleName: names.mlflowServerRole, artifactBucket: this.mlflowArtifactsBucket, artifactPrefix: PREFIXES.mlflowArtifacts, environment };
+    // The same construct id for both kinds keeps the artifact store role when cdk.json's `mlflow` changes.
+    this.mlflow =
+      context.mlflow === 'app'
+        ? new MlflowApp(this, 'Mlflow', { appName: names.mlflowApp, ...mlflowStore })
+        : new MlflowTrackingServer(this, 'Mlflow', { trackingServerName: names.mlflowTrackingServer, ...mlflowStore });
+    // Where the pipeline stack and people find the tracking URI by name: an App's ARN is only known once it exists.
+    new StringParameter(this, 'MlflowTrackingUriParameter', {
+      parameterName: names.mlflowTrackingUriParameter,
+      stringValue: this.mlflow.trackingUri,
+      description: `MLflow tracking URI (MLFLOW_TRACKING_URI) of the ${context.project_name} pipeline: the ARN of its MLflow ${mlflowNoun(this.mlflow)}`,
     });
 
     this.sagemakerExecutionRole = new SageMakerExecutionRole(this, 'SageMakerExecutionRole', {
@@ -75,7 +87,7 @@ export class SharedResourcesStack extends Stack {
       trainingDataBucket: this.trainingDataBucket,
       modelArtifactsBucket: this.modelArtifactsBucket,
       mlflowArtifactsBucket: this.mlflowArtifactsBucket,
-      mlflowTrackingServerArn: this.mlflow.trackingServerArn,
+      mlflow: { kind: this.mlflow.kind, arn: this.mlflow.trackingUri },
       imageRepositories: props.imageRepositories,
     });
 
@@ -89,17 +101,29 @@ export class SharedResourcesStack extends Stack {
     });
 
     const outputs: Record<string, { value: string; description: string }> = {
-      TrainingDataBucketName: { value: this.trainingDataBucket.bucketName, description: 'Upload datasets to split_dataset/<version>/ (or sample_dataset/); code/ and config/ are written by the deploy workflow' },
+      TrainingDataBucketName: { value: this.trainingDataBucket.bucketName, description: 'Upload datasets to split_dataset/<version>/ (or sample_dataset/); cdk deploy puts training/ in code/<version>/, the deploy workflow code/ and config/' },
       ModelArtifactsBucketName: { value: this.modelArtifactsBucket.bucketName, description: 'Trained models and evaluation reports under pipelines/<execution id>/' },
-      MlflowArtifactsBucketName: { value: this.mlflowArtifactsBucket.bucketName, description: 'Artifact store of the MLflow tracking server' },
+      MlflowArtifactsBucketName: { value: this.mlflowArtifactsBucket.bucketName, description: `Artifact store of the MLflow ${mlflowNoun(this.mlflow)}` },
       AccessLogsBucketName: { value: this.accessLogsBucket.bucketName, description: 'S3 server access logs of the other buckets' },
       NotificationsTopicArn: { value: this.notifications.topic.topicArn, description: 'Pipeline status and trigger alarms; subscribe to it (email, chat) to be told' },
       SageMakerExecutionRoleArn: { value: this.sagemakerExecutionRole.roleArn, description: 'Role the training and evaluation jobs run as' },
       TriggerRoleArn: { value: this.triggerRole.roleArn, description: 'Role of the S3 training trigger Lambda' },
-      MlflowServerRoleArn: { value: this.mlflow.role.roleArn, description: 'Role the MLflow tracking server uses for its artifact store' },
-      MlflowTrackingServerArn: { value: this.mlflow.trackingServerArn, description: 'MLflow tracking URI for the sagemaker-mlflow plugin (MLFLOW_TRACKING_URI)' },
-      MlflowTrackingServerUrl: { value: this.mlflow.trackingServerUrl, description: 'MLflow server endpoint; open the UI with aws sagemaker create-presigned-mlflow-tracking-server-url' },
+      MlflowRoleArn: { value: this.mlflow.role.roleArn, description: `Role the MLflow ${mlflowNoun(this.mlflow)} uses for its artifact store` },
+      MlflowTrackingUri: {
+        value: this.mlflow.trackingUri,
+        description:
+          this.mlflow instanceof MlflowApp
+            ? 'ARN of the MLflow App: MLFLOW_TRACKING_URI for the sagemaker-mlflow plugin; open the UI with aws sagemaker create-presigned-mlflow-app-url --arn <this>'
+            : 'ARN of the MLflow tracking server: MLFLOW_TRACKING_URI for the sagemaker-mlflow plugin',
+      },
+      ...(this.mlflow instanceof MlflowTrackingServer
+        ? { MlflowTrackingServerUrl: { value: this.mlflow.trackingServerUrl, description: 'MLflow server endpoint; open the UI with aws sagemaker create-presigned-mlflow-tracking-server-url' } }
+        : {}),
     };
     for (const [outputId, output] of Object.entries(outputs)) new CfnOutput(this, outputId, output);
   }
+}
+
+function mlflowNoun(mlflow: SageMakerMlflow): string {
+  return mlflow.kind === 'app' ? 'App' : 'tracking server';
 }

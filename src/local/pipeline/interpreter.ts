@@ -297,8 +297,11 @@ export async function interpretPipeline(options: InterpretOptions): Promise<Exec
 
 function notExecutedReason(step: StepNode, outcomes: ReadonlyMap<string, boolean>, records: ReadonlyMap<string, StepRecord>): string | undefined {
   if (step.branch) {
-    const outcome = outcomes.get(step.branch.condition);
-    if (outcome !== step.branch.outcome) return `condition "${step.branch.condition}" evaluated to ${String(outcome)}, so its ${step.branch.outcome ? 'IfSteps' : 'ElseSteps'} do not run`;
+    const { condition } = step.branch;
+    const outcome = outcomes.get(condition);
+    // A Condition that did not run itself (its own branch was not taken) decides neither branch.
+    if (outcome === undefined) return `its condition "${condition}" did not run (${records.get(condition)?.status ?? 'unknown'})`;
+    if (outcome !== step.branch.outcome) return `condition "${condition}" evaluated to ${String(outcome)}, so its ${step.branch.outcome ? 'IfSteps' : 'ElseSteps'} do not run`;
   }
   const blocked = step.dependencies.find((d) => records.get(d)?.status !== 'Succeeded');
   return blocked ? `it depends on step "${blocked}", which did not succeed (${records.get(blocked)?.status ?? 'unknown'})` : undefined;

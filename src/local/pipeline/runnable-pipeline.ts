@@ -40,13 +40,26 @@ export interface ParsedPipeline {
 const TOP_LEVEL_KEYS = ['Version', 'Metadata', 'Parameters', 'PipelineExperimentConfig', 'Steps'];
 const TOP_LEVEL_IGNORED = ['ParallelismConfiguration'];
 const STEP_KEYS = ['Name', 'Type', 'Arguments', 'DependsOn', 'DisplayName', 'Description', 'PropertyFiles'];
-/** Step keys with no meaning on one machine: a local run never reuses a cached step and never retries. */
-const STEP_IGNORED = ['CacheConfig', 'RetryPolicies'];
+/** Step keys with no meaning on one machine, and why. */
+const STEP_IGNORED: ReadonlyMap<string, string> = new Map([
+  ['CacheConfig', 'a local run never reuses a cached step'],
+  [
+    'RetryPolicies',
+    "SageMaker's retries of its own transient failures (service faults, throttling, internal errors, capacity, quotas); a local job fails only for its code or data, and `yolops runs retry` continues a failed execution",
+  ],
+]);
+
+/** Why an argument is ignored, where "AWS-only setting" would say too little. */
+const IGNORED_ARGUMENTS: Readonly<Record<string, string>> = {
+  EnableManagedSpotTraining: 'spot capacity is an AWS matter: a local job trains on this machine, so UseSpotInstances only picks the branch that runs',
+  'StoppingCondition.MaxWaitTimeInSeconds': 'how long SageMaker may wait for spot capacity; a local job never waits for capacity',
+};
+const AWS_ONLY = 'AWS-only setting';
 
 /**
  * Per step type: argument keys the runner acts on, and keys it knowingly ignores because they only configure
- * AWS (roles, VPCs, spot capacity, profiling). Any other key is refused, so a new feature in a definition is
- * never dropped without anyone noticing.
+ * AWS (roles, VPCs, spot capacity, profiling; why: IGNORED_ARGUMENTS, else AWS_ONLY). Any other key is refused,
+ * so a new feature in a definition is never dropped without anyone noticing.
  */
 const ARGUMENT_KEYS: Record<StepType, { handled: string[]; ignored: string[] }> = {
   Training: {
@@ -105,13 +118,20 @@ function runnableStep(step: AnalyzedStep, typeOf: (name: string) => string | und
   }
   const ignored: string[] = [];
   for (const key of Object.keys(step.json)) {
-    if (STEP_IGNORED.includes(key)) ignored.push(`${key} (a local run never caches or retries a step)`);
+    const reason = STEP_IGNORED.get(key);
+    if (reason !== undefined) ignored.push(`${key} (${reason})`);
     else if (!STEP_KEYS.includes(key)) add(childLocation(location, key), `unsupported step key "${key}" on step "${name}"`);
   }
   const keys = ARGUMENT_KEYS[type];
   for (const key of Object.keys(step.arguments)) {
-    if (keys.ignored.includes(key)) ignored.push(`Arguments.${key} (AWS-only setting)`);
+    if (keys.ignored.includes(key)) ignored.push(`Arguments.${key} (${IGNORED_ARGUMENTS[key] ?? AWS_ONLY})`);
     else if (!keys.handled.includes(key)) add(childLocation(childLocation(location, 'Arguments'), key), `${type} step "${name}": argument "${key}" is not supported by the local runner (it handles ${keys.handled.join(', ')})`);
+  }
+  // Handled as a whole, but with a field that only means something on AWS.
+  const stopping = step.arguments['StoppingCondition'];
+  if (type === 'Training' && isJsonObject(stopping) && stopping['MaxWaitTimeInSeconds'] !== undefined) {
+    const key = 'StoppingCondition.MaxWaitTimeInSeconds';
+    ignored.push(`Arguments.${key} (${IGNORED_ARGUMENTS[key] ?? AWS_ONLY})`);
   }
   for (const { location: at, target } of step.references) {
     if (target.kind === 'experimentConfig') add(at, `PipelineExperimentConfig.${target.name} is not resolved by the local runner; use the parameters it is built from`);

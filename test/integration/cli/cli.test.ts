@@ -64,7 +64,8 @@ describe('yolops CLI', () => {
     expect(synth.status, synth.stderr).toBe(0);
     const definition = JSON.parse(synth.stdout) as { Version: string; Steps: { Name: string }[]; Parameters: { Name: string; DefaultValue?: unknown }[] };
     expect(definition.Version).toBe('2020-12-01');
-    expect(definition.Steps.map((s) => s.Name)).toEqual(['Train', 'Evaluate', 'QualityGate']);
+    expect(definition.Steps.map((s) => s.Name)).toEqual(['TrainOnSpot', 'QualityGate', 'QualityGateOnDemand']);
+    expect(definition.Parameters.find((p) => p.Name === 'UseSpotInstances')).toEqual({ Name: 'UseSpotInstances', Type: 'Boolean', DefaultValue: true });
     expect(definition.Parameters.find((p) => p.Name === 'CodeVersion')?.DefaultValue).toBe('abc123');
   });
 

@@ -67,22 +67,31 @@ describe('runPipelineLocally on the compiled pipeline', () => {
       },
     });
     const seconds = (Date.now() - started) / 1000;
-    console.info(`end-to-end local run: ${seconds.toFixed(1)} s (train ${record.steps[0]?.durationSeconds} s, evaluate ${record.steps[1]?.durationSeconds} s)`);
+    const step = (name: string) => record.steps.find((s) => s.name === name);
+    console.info(`end-to-end local run: ${seconds.toFixed(1)} s (train ${step('Train')?.durationSeconds} s, evaluate ${step('Evaluate')?.durationSeconds} s)`);
 
     expect(record.failureReason).toBeUndefined();
     expect(record.status).toBe('Succeeded');
+    // UseSpotInstances defaults to training-config.json's true: the spot branch runs, the on-demand one does not.
     expect(record.steps.map((s) => [s.name, s.status])).toEqual([
+      ['TrainOnSpot', 'Succeeded'],
       ['Train', 'Succeeded'],
       ['Evaluate', 'Succeeded'],
+      ['TrainOnDemand', 'NotExecuted'],
+      ['EvaluateOnDemand', 'NotExecuted'],
       ['QualityGate', 'Succeeded'],
       ['Register', 'Succeeded'],
       ['QualityGateFailed', 'NotExecuted'],
+      ['QualityGateOnDemand', 'NotExecuted'],
+      ['RegisterOnDemand', 'NotExecuted'],
+      ['QualityGateFailedOnDemand', 'NotExecuted'],
     ]);
+    expect(record.ignored).toEqual(expect.arrayContaining([expect.stringMatching(/^Train: Arguments.EnableManagedSpotTraining \(spot capacity is an AWS matter/), expect.stringMatching(/^Train: RetryPolicies \(/)]));
     const executionId = record.executionId;
     expect(await new ExecutionStore(localLayout(root).executions).get(executionId)).toEqual(record);
 
     // The model artifact where SageMaker puts it, with the files at the archive root.
-    const modelUri = (record.steps[0]?.properties?.['ModelArtifacts'] as JsonObject)['S3ModelArtifacts'] as string;
+    const modelUri = (step('Train')?.properties?.['ModelArtifacts'] as JsonObject)['S3ModelArtifacts'] as string;
     expect(modelUri).toBe(`s3://${ARTIFACTS_BUCKET}/pipelines/${executionId}/pipelines-${executionId}-Train/output/model.tar.gz`);
     const entries: string[] = [];
     await list({ file: pathOfUri(root, modelUri), onReadEntry: (e) => void entries.push(e.path) });
@@ -91,14 +100,17 @@ describe('runPipelineLocally on the compiled pipeline', () => {
     const hyperparameters = JSON.parse(await readFile(join(root, 'executions', executionId, 'steps', 'Train', 'input', 'config', 'hyperparameters.json'), 'utf8')) as Record<string, string>;
     expect(hyperparameters).toMatchObject({ epochs: '2', imgsz: '64', sagemaker_program: '"train.py"' });
     expect(await readFile(join(root, 'executions', executionId, 'steps', 'Train', 'stdout.log'), 'utf8')).toMatch(/yolops-metrics epoch=2\/2/);
-    expect((record.steps[0]?.properties?.['FinalMetricDataList'] as JsonObject[]).map((m) => m['MetricName'])).toEqual(expect.arrayContaining(['epoch', 'val:mAP50-95']));
+    expect((step('Train')?.properties?.['FinalMetricDataList'] as JsonObject[]).map((m) => m['MetricName'])).toEqual(expect.arrayContaining(['epoch', 'val:mAP50-95']));
     expect(events.filter((e) => e.type === 'epoch').map((e) => e.type === 'epoch' && `${e.epoch}/${e.epochs}`)).toEqual(['1/2', '2/2']);
 
     // evaluation.json in the evaluation output.
     const evaluation = JSON.parse(await readFile(join(root, 'buckets', ARTIFACTS_BUCKET, 'pipelines', executionId, 'evaluation', 'evaluation.json'), 'utf8')) as { schema_version: number; metrics: Record<string, number> };
     expect(evaluation.schema_version).toBe(1);
     expect(Object.keys(evaluation.metrics).sort()).toEqual(['mAP50', 'mAP50_95', 'precision', 'recall']);
-    expect(record.decisions).toEqual([{ step: 'QualityGate', outcome: true, conditions: [{ type: 'GreaterThanOrEqualTo', left: evaluation.metrics['mAP50_95'], right: 0, outcome: true }], branchSteps: ['Register'] }]);
+    expect(record.decisions).toEqual([
+      { step: 'TrainOnSpot', outcome: true, conditions: [{ type: 'Equals', left: true, right: true, outcome: true }], branchSteps: ['Train', 'Evaluate'] },
+      { step: 'QualityGate', outcome: true, conditions: [{ type: 'GreaterThanOrEqualTo', left: evaluation.metrics['mAP50_95'], right: 0, outcome: true }], branchSteps: ['Register'] },
+    ]);
 
     // A registered version awaiting approval, with metrics and lineage.
     expect(record.registeredModel).toMatchObject({ modelPackageGroupName: 'yolops-yolo-models', version: 1, approvalStatus: 'PendingManualApproval' });
@@ -141,7 +153,7 @@ describe('runPipelineLocally on the compiled pipeline', () => {
       expect(processesMentioning(root)).toEqual([]);
     });
 
-    it('(b) a gate that fails: the Fail step names metric and threshold, nothing registered, failure notified', async () => {
+    it('(b) on demand (UseSpotInstances=false), a gate that fails: the Fail step names metric and threshold, nothing registered, failure notified', async () => {
       const groupDir = join(root, 'registry', 'yolops-yolo-models');
       const before = existsSync(groupDir) ? (await new LocalModelRegistry(localLayout(root).registry).list('yolops-yolo-models')).length : 0;
       const store = new FolderObjectStore({ root: localLayout(root).buckets });
@@ -152,20 +164,22 @@ describe('runPipelineLocally on the compiled pipeline', () => {
         definition: compiledDefinition(),
         context: CONTEXT,
         inputDataUri: dataset.uri,
-        parameterOverrides: { ...TINY_TRAINING, QualityThreshold: 1.0 },
+        parameterOverrides: { ...TINY_TRAINING, QualityThreshold: 1.0, UseSpotInstances: false },
         env: testEnv({ YOLOPS_WEBHOOK_URL: webhook.url, MLFLOW_TRACKING_URI: server.url }),
         onEvent: (e) => events.push(e),
       });
       expect(events.some((e) => e.type === 'mlflow-server-started')).toBe(false);
       expect(record.parameters['MlflowTrackingUri']).toBe(server.url);
       expect(record.status).toBe('Failed');
-      expect(record.failedStep).toBe('QualityGateFailed');
+      expect(record.failedStep).toBe('QualityGateFailedOnDemand');
+      expect(record.steps.filter((s) => s.status !== 'NotExecuted').map((s) => s.name)).toEqual(['TrainOnSpot', 'TrainOnDemand', 'EvaluateOnDemand', 'QualityGateOnDemand', 'QualityGateFailedOnDemand']);
       expect(record.failureReason).toMatch(/^Quality gate failed: mAP50-95 \(metrics\.mAP50_95 in evaluation\.json\) is [0-9.e-]+, below QualityThreshold 1\b/);
-      expect(record.steps.find((s) => s.name === 'Register')).toMatchObject({ status: 'NotExecuted', notExecutedReason: 'condition "QualityGate" evaluated to false, so its IfSteps do not run' });
-      expect(record.decisions[0]).toMatchObject({ outcome: false, conditions: [{ type: 'GreaterThanOrEqualTo', right: 1 }] });
+      expect(record.steps.find((s) => s.name === 'RegisterOnDemand')).toMatchObject({ status: 'NotExecuted', notExecutedReason: 'condition "QualityGateOnDemand" evaluated to false, so its IfSteps do not run' });
+      expect(record.decisions.map((d) => [d.step, d.outcome])).toEqual([['TrainOnSpot', false], ['QualityGateOnDemand', false]]);
+      expect(record.decisions[1]).toMatchObject({ outcome: false, conditions: [{ type: 'GreaterThanOrEqualTo', right: 1 }] });
       expect(record.registeredModel).toBeUndefined();
       expect((await new LocalModelRegistry(localLayout(root).registry).list('yolops-yolo-models')).length).toBe(before);
-      expect(webhook.received.at(-1)?.['body']).toMatchObject({ event: 'pipeline.failed', executionId: record.executionId, failedStep: 'QualityGateFailed', failureReason: record.failureReason });
+      expect(webhook.received.at(-1)?.['body']).toMatchObject({ event: 'pipeline.failed', executionId: record.executionId, failedStep: 'QualityGateFailedOnDemand', failureReason: record.failureReason });
     });
 
     it('(c) a training that fails on a bad dataset: Failed with the container\'s reason, nothing registered', async () => {
@@ -189,7 +203,7 @@ describe('runPipelineLocally on the compiled pipeline', () => {
       const failure = (await readFile(join(root, 'executions', record.executionId, 'steps', 'Train', 'output', 'failure'), 'utf8')).trim();
       expect(failure).toMatch(/class/i);
       expect(record.failureReason).toBe(`AlgorithmError: training job pipelines-${record.executionId}-Train exited with code 1: ${failure}`);
-      expect(record.steps.slice(1).map((s) => s.status)).toEqual(['NotExecuted', 'NotExecuted', 'NotExecuted', 'NotExecuted']);
+      expect(record.steps.slice(2).map((s) => s.status)).toEqual(Array<string>(9).fill('NotExecuted'));
       expect(await new LocalModelRegistry(localLayout(root).registry).list()).toEqual(registryBefore);
       expect(webhook.received.at(-1)?.['body']).toMatchObject({ event: 'pipeline.failed', failedStep: 'Train', failureReason: record.failureReason });
     });

@@ -2,8 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { synthesizeTrainingPipelineFromFiles } from '../../../src/core/pipeline/index.ts';
-import { REPO_ROOT, SYNTH_TIMEOUT, tempDir } from './helpers.ts';
+import { Template } from 'aws-cdk-lib/assertions';
+import { loadCdkContext } from '../../../src/core/config/cdk-context.ts';
+import { mlflowAppArnPlaceholder, synthesizeTrainingPipelineFromFiles } from '../../../src/core/pipeline/index.ts';
+import { CODE_BUNDLE, DEPLOYED_MLFLOW_APP_ARN, deployedDefinitionBody, REPO_ROOT, SYNTH_TIMEOUT, tempDir } from './helpers.ts';
 
 /** The environment of a machine with no AWS credentials at all. */
 function withoutAws(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -33,11 +35,11 @@ describe('the real CDK CLI', () => {
       'SageMakerPipelineStack.template.json',
       'SharedResourcesStack.template.json',
     ]);
-    // What the CLI deployed is what the compiler emits from the same files.
-    const template = JSON.parse(readFileSync(join(outdir, 'SageMakerPipelineStack.template.json'), 'utf8')) as {
-      Resources: Record<string, { Type: string; Properties: { PipelineDefinition?: { PipelineDefinitionBody: unknown } } }>;
-    };
-    const pipeline = Object.values(template.Resources).find((r) => r.Type === 'AWS::SageMaker::Pipeline');
-    expect(pipeline?.Properties.PipelineDefinition?.PipelineDefinitionBody).toBe(synthesizeTrainingPipelineFromFiles({ root: REPO_ROOT }).json);
+    // What the CLI deployed is what the compiler emits from the same files, for the code bundle of training/,
+    // with the MLflow App's ARN (read from SSM when the stack deploys) in place of its placeholder.
+    const template = Template.fromJSON(JSON.parse(readFileSync(join(outdir, 'SageMakerPipelineStack.template.json'), 'utf8')) as Record<string, unknown>);
+    const compiled = synthesizeTrainingPipelineFromFiles({ root: REPO_ROOT }, { codeVersion: CODE_BUNDLE.version }).json;
+    const placeholder = mlflowAppArnPlaceholder(loadCdkContext(join(REPO_ROOT, 'cdk.json')));
+    expect(deployedDefinitionBody(template)).toBe(compiled.split(placeholder).join(DEPLOYED_MLFLOW_APP_ARN));
   });
 });

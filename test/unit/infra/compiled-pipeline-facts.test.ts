@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { PIPELINE_DEFINITION_VERSION, sagemakerExecutionRoleArn } from '../../../src/core/pipeline/index.ts';
 import { assertJobsRunAs, inspectPipelineDefinition, PipelineMismatchError } from '../../../src/infra/compiled-pipeline-facts.ts';
 import { compilePipelineDefinition } from '../../../src/infra/pipeline-source.ts';
-import { buildTestApp, testConfig } from './helpers.ts';
+import { buildTestApp, CODE_BUNDLE, testConfig } from './helpers.ts';
 
-const compiled = () => compilePipelineDefinition(testConfig().config);
+const compiled = () => compilePipelineDefinition(testConfig().config, CODE_BUNDLE.version);
 
 const ROLE = 'arn:aws:iam::123456789012:role/yolops-sagemaker-execution-role';
 

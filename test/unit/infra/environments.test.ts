@@ -14,14 +14,16 @@ describe('prod keeps data when a stack is deleted', () => {
       expect(bucket.UpdateReplacePolicy).toBe('Retain');
     }
     expect(app.shared.findResources('Custom::S3AutoDeleteObjects')).toEqual({});
-    expect(resourceCounts(app.shared)['AWS::Lambda::Function']).toBe(1);
+    // No auto-delete provider, and an MLflow App needs no URL lookup function.
+    expect(resourceCounts(app.shared)['AWS::Lambda::Function']).toBeUndefined();
   });
 
-  it('retains the MLflow server (its runs live in it), the key, the model registry and the log groups', () => {
-    app.shared.hasResource('AWS::SageMaker::MlflowTrackingServer', { DeletionPolicy: 'Retain' });
+  it('retains the MLflow App (its runs live in it), the key, the model registry and the log groups', () => {
+    app.shared.hasResource('AWS::SageMaker::MlflowApp', { DeletionPolicy: 'Retain' });
     app.shared.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
     app.pipeline.hasResource('AWS::SageMaker::ModelPackageGroup', { DeletionPolicy: 'Retain' });
-    for (const template of [app.shared, app.trigger]) {
+    expect(Object.keys(app.pipeline.findResources('AWS::Logs::LogGroup'))).toHaveLength(1);
+    for (const template of [app.shared, app.pipeline, app.trigger]) {
       for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
         expect(group.DeletionPolicy).toBe('Retain');
         expect(group.Properties.RetentionInDays).toBe(365);
@@ -51,7 +53,7 @@ describe('prod keeps data when a stack is deleted', () => {
   it('tags the resources with project and environment (for cost allocation)', () => {
     const tags = Match.arrayWith([{ Key: 'environment', Value: 'prod' }, { Key: 'project', Value: 'yolops' }]);
     app.shared.hasResourceProperties('AWS::S3::Bucket', { Tags: tags });
-    app.shared.hasResourceProperties('AWS::SageMaker::MlflowTrackingServer', { Tags: tags });
+    app.shared.hasResourceProperties('AWS::SageMaker::MlflowApp', { Tags: tags });
     app.pipeline.hasResourceProperties('AWS::SageMaker::Pipeline', { Tags: tags });
     app.trigger.hasResourceProperties('AWS::Lambda::Function', { Tags: tags });
   });
@@ -64,11 +66,14 @@ describe('dev tears down completely', () => {
   }, SYNTH_TIMEOUT);
 
   it('deletes every stateful resource', () => {
-    const stateful = ['AWS::S3::Bucket', 'AWS::Logs::LogGroup', 'AWS::KMS::Key', 'AWS::SageMaker::MlflowTrackingServer'];
+    const stateful = ['AWS::S3::Bucket', 'AWS::Logs::LogGroup', 'AWS::KMS::Key', 'AWS::SageMaker::MlflowApp'];
+    expect(Object.keys(app.shared.findResources('AWS::SageMaker::MlflowApp'))).toHaveLength(1);
     for (const type of stateful) {
       for (const resource of Object.values(app.shared.findResources(type))) expect(resource.DeletionPolicy).toBe('Delete');
     }
-    for (const resource of Object.values(app.trigger.findResources('AWS::Logs::LogGroup'))) expect(resource.DeletionPolicy).toBe('Delete');
+    for (const template of [app.pipeline, app.trigger]) {
+      for (const resource of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(resource.DeletionPolicy).toBe('Delete');
+    }
     app.shared.hasResourceProperties('AWS::KMS::Key', { PendingWindowInDays: 7 });
     expect(Object.keys(app.shared.findResources('Custom::S3AutoDeleteObjects'))).toHaveLength(4);
   });

@@ -7,6 +7,7 @@ import { afterAll } from 'vitest';
 import { parseCdkContext } from '../../../src/core/config/cdk-context.ts';
 import { parseTrainingConfig } from '../../../src/core/config/training-config.ts';
 import { loadMetricDefinitions } from '../../../src/core/pipeline/index.ts';
+import { stageCodeBundle, type StagedCodeBundle } from '../../../src/infra/code-bundle.ts';
 import type { InfraConfig } from '../../../src/infra/config.ts';
 import type { PipelineDefinitionSource } from '../../../src/infra/compiled-pipeline-facts.ts';
 import { compilePipelineDefinition } from '../../../src/infra/pipeline-source.ts';
@@ -33,6 +34,9 @@ export function cdkJsonContext(): Record<string, unknown> {
   return (JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
 }
 
+/** training/ packed as app.ts packs it for `cdk deploy`; once per test file, like the CDK app once per synth. */
+export const CODE_BUNDLE: StagedCodeBundle = await stageCodeBundle(join(REPO_ROOT, 'training'), tempDir('code-bundle-'));
+
 export function repoTrainingConfig(): unknown {
   return JSON.parse(readFileSync(join(REPO_ROOT, 'training-config.json'), 'utf8'));
 }
@@ -42,7 +46,7 @@ export interface TestAppOptions {
   readonly context?: Record<string, unknown>;
   /** Overrides of training-config.json. */
   readonly training?: Record<string, unknown>;
-  /** @default - the compiler's definition for this config, as app.ts deploys it */
+  /** @default - the compiler's definition for this config and CODE_BUNDLE, as app.ts deploys it */
   readonly pipelineDefinition?: PipelineDefinitionSource;
 }
 
@@ -67,7 +71,8 @@ export function buildTestApp(options: TestAppOptions = {}): TestApp {
   const { config, flags } = testConfig(options);
   const outdir = tempDir('cdk-');
   const app = new App({ outdir, context: flags });
-  const stacks = addYolopsStacks(app, { config, pipelineDefinition: options.pipelineDefinition ?? compilePipelineDefinition(config) });
+  const pipelineDefinition = options.pipelineDefinition ?? compilePipelineDefinition(config, CODE_BUNDLE.version);
+  const stacks = addYolopsStacks(app, { config, pipelineDefinition, codeBundle: CODE_BUNDLE });
   return { app, stacks, config, outdir };
 }
 
@@ -126,3 +131,31 @@ export function actionsOf(statement: PolicyStatementJson): string[] {
 
 /** Synthesis bundles the trigger and runs cdk-nag: seconds alone, much longer on a busy 2-core CI runner. */
 export const SYNTH_TIMEOUT = 180_000;
+
+/** Stands in tests for the MLflow App's ARN, which the pipeline stack reads from SSM when it deploys. */
+export const DEPLOYED_MLFLOW_APP_ARN = 'arn:aws:sagemaker:ap-southeast-2:123456789012:mlflow-app/app-0123456789ab';
+
+/**
+ * The pipeline definition of `template` as CloudFormation deploys it: a plain string, or a Fn::Join whose
+ * references are SSM parameters (`Ref` of an `AWS::SSM::Parameter::Value<String>` parameter), each resolved to
+ * the value `ssmValues` gives for its parameter name.
+ */
+export function deployedDefinitionBody(template: Template, ssmValues: Record<string, string> = { '/yolops/mlflow/tracking-uri': DEPLOYED_MLFLOW_APP_ARN }): string {
+  const pipelines = Object.values(template.findResources('AWS::SageMaker::Pipeline'));
+  if (pipelines.length !== 1) throw new Error(`expected one AWS::SageMaker::Pipeline, found ${pipelines.length}`);
+  const body: unknown = pipelines[0]?.Properties.PipelineDefinition.PipelineDefinitionBody;
+  if (typeof body === 'string') return body;
+  const parameters = (template.toJSON().Parameters ?? {}) as Record<string, { Type: string; Default?: string }>;
+  const join = (body as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join === undefined || join[0] !== '') throw new Error(`unexpected PipelineDefinitionBody ${JSON.stringify(body).slice(0, 200)}`);
+  return join[1]
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const ref = (part as { Ref?: string }).Ref;
+      const parameter = ref === undefined ? undefined : parameters[ref];
+      const value = parameter?.Type === 'AWS::SSM::Parameter::Value<String>' && parameter.Default !== undefined ? ssmValues[parameter.Default] : undefined;
+      if (value === undefined) throw new Error(`PipelineDefinitionBody refers to ${JSON.stringify(part)}, which is not a known SSM parameter`);
+      return value;
+    })
+    .join('');
+}

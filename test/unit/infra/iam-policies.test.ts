@@ -8,6 +8,9 @@ const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 const under = (logicalId: string, key: string) => ({ 'Fn::Join': ['', [arnOf(logicalId), `/${key}`]] });
 
 const READ = ['s3:GetBucket*', 's3:GetObject*', 's3:List*'];
+const WRITE = ['s3:AbortMultipartUpload', 's3:PutObject'];
+/** What the jobs' MLflow client calls (training/yolops_training/mlflow_tracking.py), one by one. */
+const MLFLOW_CLIENT = ['CreateExperiment', 'CreateRun', 'GetExperimentByName', 'GetMetricHistory', 'GetRun', 'LogBatch', 'SearchExperiments', 'UpdateRun'].map((a) => `sagemaker-mlflow:${a}`);
 const READ_WRITE = ['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'];
 
 function bucketId(template: Template, name: string): string {
@@ -29,27 +32,34 @@ describe('IAM policies are scoped to what each role needs', () => {
     mlflow = bucketId(app.shared, `yolops-mlflow-artifacts-${ACCOUNT}`);
   }, SYNTH_TIMEOUT);
 
-  it('SageMaker execution role: reads datasets and code, writes pipelines/ and checkpoints/, tracks to its MLflow server', () => {
+  it('SageMaker execution role: reads datasets and code, writes pipelines/ and checkpoints/ (deletes checkpoints only), tracks to its MLflow App', () => {
     const role = roleId(app.shared, 'yolops-sagemaker-execution-role');
     app.shared.hasResourceProperties('AWS::IAM::Role', {
       RoleName: 'yolops-sagemaker-execution-role',
       AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' } }] },
       ManagedPolicyArns: Match.absent(),
     });
-    const server = logicalIdOf(app.shared, 'AWS::SageMaker::MlflowTrackingServer', { TrackingServerName: 'yolops-mlflow' });
+    const mlflowApp = logicalIdOf(app.shared, 'AWS::SageMaker::MlflowApp', { Name: 'yolops-mlflow' });
     const logs = (kind: string) => [`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/sagemaker/${kind}`, `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/sagemaker/${kind}:*`];
     expect(statementsOfRole(app.shared, role)).toEqual([
       {
         Action: READ,
         Effect: 'Allow',
-        Resource: [arnOf(training), under(training, 'code/*'), under(training, 'sample_dataset/*'), under(training, 'split_dataset/*')],
+        Resource: [
+          arnOf(artifacts),
+          arnOf(training),
+          under(artifacts, 'checkpoints/*'),
+          under(artifacts, 'pipelines/*'),
+          under(training, 'code/*'),
+          under(training, 'sample_dataset/*'),
+          under(training, 'split_dataset/*'),
+        ],
       },
-      {
-        Action: READ_WRITE,
-        Effect: 'Allow',
-        Resource: [arnOf(mlflow), arnOf(artifacts), under(mlflow, 'artifacts/*'), under(artifacts, 'checkpoints/*'), under(artifacts, 'pipelines/*')],
-      },
-      { Sid: 'TrackExperiments', Action: ['sagemaker-mlflow:*', 'sagemaker:DescribeMlflowTrackingServer'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [server, 'TrackingServerArn'] } },
+      { Sid: 'WriteRunOutputs', Action: WRITE, Effect: 'Allow', Resource: under(artifacts, 'pipelines/*') },
+      // SageMaker's checkpoint sync mirrors a local delete; versioning keeps what it deletes.
+      { Sid: 'SyncCheckpoints', Action: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject'], Effect: 'Allow', Resource: under(artifacts, 'checkpoints/*') },
+      { Sid: 'UploadRunArtifacts', Action: WRITE, Effect: 'Allow', Resource: under(mlflow, 'artifacts/*') },
+      { Sid: 'TrackExperiments', Action: [...MLFLOW_CLIENT, 'sagemaker:CallMlflowAppApi'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [mlflowApp, 'Arn'] } },
       {
         Sid: 'WriteJobLogs',
         Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
@@ -67,7 +77,7 @@ describe('IAM policies are scoped to what each role needs', () => {
     ]);
   });
 
-  it('trigger role: reads the dataset prefixes and the config object, starts the one pipeline, writes its own logs', () => {
+  it('trigger role: reads the datasets and the config, writes its own records without delete, starts the one pipeline, publishes, reads its queue', () => {
     const role = roleId(app.shared, 'yolops-lambda-execution-role');
     app.shared.hasResourceProperties('AWS::IAM::Role', {
       RoleName: 'yolops-lambda-execution-role',
@@ -78,8 +88,10 @@ describe('IAM policies are scoped to what each role needs', () => {
       {
         Action: READ,
         Effect: 'Allow',
-        Resource: [arnOf(training), under(training, 'config/training-config.json'), under(training, 'sample_dataset/*'), under(training, 'split_dataset/*')],
+        Resource: [arnOf(training), under(training, 'config/training-config.json'), under(training, 'sample_dataset/*'), under(training, 'split_dataset/*'), under(training, 'triggers/*')],
       },
+      { Sid: 'WriteTriggerRecords', Action: 's3:PutObject', Effect: 'Allow', Resource: under(training, 'triggers/*') },
+      { Sid: 'SeeMultipartUploadsInProgress', Action: 's3:ListBucketMultipartUploads', Effect: 'Allow', Resource: arnOf(training) },
       {
         Sid: 'StartTrainingPipeline',
         Action: 'sagemaker:StartPipelineExecution',
@@ -87,27 +99,41 @@ describe('IAM policies are scoped to what each role needs', () => {
         Resource: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:pipeline/yolops-yolo-training-pipeline`,
       },
       {
+        Sid: 'ConsumeAndRecheckTriggerQueue',
+        Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage'],
+        Effect: 'Allow',
+        Resource: `arn:aws:sqs:${REGION}:${ACCOUNT}:yolops-training-trigger-events`,
+      },
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^NotificationsTopic/) } },
+      { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^NotificationsKey/), 'Arn'] } },
+      {
         Sid: 'WriteFunctionLogs',
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Effect: 'Allow',
         Resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/yolops-training-trigger:*`,
       },
     ]);
+    // Nothing the trigger may do deletes an object.
+    expect(JSON.stringify(statementsOfRole(app.shared, role))).not.toMatch(/s3:Delete/);
   });
 
-  it('MLflow server role: its own artifact bucket only', () => {
+  it('SageMaker execution role: never deletes a model, an evaluation report or an MLflow artifact', () => {
+    const role = roleId(app.shared, 'yolops-sagemaker-execution-role');
+    const kept = [under(artifacts, 'pipelines/*'), under(mlflow, 'artifacts/*'), arnOf(artifacts), arnOf(mlflow)].map((r) => JSON.stringify(r));
+    for (const statement of statementsOfRole(app.shared, role)) {
+      const resources = (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).map((r) => JSON.stringify(r));
+      if (!resources.some((r) => kept.includes(r))) continue;
+      expect(actionsOf(statement).filter((a) => /^s3:(Delete|\*|PutObjectRetention|PutObjectLegalHold|PutBucket|PutLifecycle)/.test(a)), JSON.stringify(statement)).toEqual([]);
+    }
+  });
+
+  it('MLflow App role: its own artifact bucket only', () => {
     const role = roleId(app.shared, 'yolops-mlflow-server-role');
     expect(statementsOfRole(app.shared, role)).toEqual([{ Action: READ_WRITE, Effect: 'Allow', Resource: [arnOf(mlflow), under(mlflow, '*')] }]);
-  });
-
-  it('MLflow URL lookup role: describes that one server and writes its own log group', () => {
-    const [role] = Object.keys(app.shared.findResources('AWS::IAM::Role', { Properties: { Description: 'Looks up the URL of the yolops-mlflow MLflow tracking server for the stack outputs' } }));
-    const server = logicalIdOf(app.shared, 'AWS::SageMaker::MlflowTrackingServer', { TrackingServerName: 'yolops-mlflow' });
-    const statements = statementsOfRole(app.shared, role as string);
-    expect(statements).toEqual([
-      { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^MlflowDescribeServerLogs/), 'Arn'] } },
-      { Action: 'sagemaker:DescribeMlflowTrackingServer', Effect: 'Allow', Resource: { 'Fn::GetAtt': [server, 'TrackingServerArn'] } },
-    ]);
+    app.shared.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'yolops-mlflow-server-role',
+      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' } }] },
+    });
   });
 
   it('pipeline role: runs pipelines-* jobs, registers into its group, passes only the job role to SageMaker, reads reports', () => {
@@ -186,7 +212,7 @@ describe('IAM policies are scoped to what each role needs', () => {
         for (const statement of policy.Properties.PolicyDocument.Statement) {
           const actions = actionsOf(statement);
           expect(actions).not.toContain('*');
-          expect(actions.filter((a) => /^[a-z0-9-]+:\*$/.test(a))).toEqual(actions.includes('sagemaker-mlflow:*') ? ['sagemaker-mlflow:*'] : []);
+          expect(actions.filter((a) => /^[a-z0-9-]+:\*$/.test(a))).toEqual([]);
           if (actions.includes('iam:PassRole')) {
             expect(actions).toEqual(['iam:PassRole']);
             expect(statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } });
@@ -222,6 +248,30 @@ describe('IAM policies are scoped to what each role needs', () => {
       },
     });
     app.pipeline.hasOutput('GithubDeployRoleArn', {});
+  });
+});
+
+describe('with an MLflow tracking server (cdk.json "mlflow": "tracking-server")', () => {
+  let app: SynthesizedApp;
+  beforeAll(() => {
+    app = synthTestApp({ context: { mlflow: 'tracking-server' } });
+  }, SYNTH_TIMEOUT);
+
+  it('lets the jobs make the MLflow client\'s calls on that server only, no sagemaker-mlflow:*', () => {
+    const role = roleId(app.shared, 'yolops-sagemaker-execution-role');
+    const server = logicalIdOf(app.shared, 'AWS::SageMaker::MlflowTrackingServer', { TrackingServerName: 'yolops-mlflow' });
+    const track = statementsOfRole(app.shared, role).find((s) => s.Sid === 'TrackExperiments');
+    expect(track).toEqual({ Sid: 'TrackExperiments', Action: MLFLOW_CLIENT, Effect: 'Allow', Resource: { 'Fn::GetAtt': [server, 'TrackingServerArn'] } });
+  });
+
+  it('MLflow URL lookup role: describes that one server and writes its own log group', () => {
+    const [role] = Object.keys(app.shared.findResources('AWS::IAM::Role', { Properties: { Description: 'Looks up the URL of the yolops-mlflow MLflow tracking server for the stack outputs' } }));
+    const server = logicalIdOf(app.shared, 'AWS::SageMaker::MlflowTrackingServer', { TrackingServerName: 'yolops-mlflow' });
+    const statements = statementsOfRole(app.shared, role as string);
+    expect(statements).toEqual([
+      { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^MlflowDescribeServerLogs/), 'Arn'] } },
+      { Action: 'sagemaker:DescribeMlflowTrackingServer', Effect: 'Allow', Resource: { 'Fn::GetAtt': [server, 'TrackingServerArn'] } },
+    ]);
   });
 });
 

@@ -25,14 +25,13 @@ describe('SharedResourcesStack', () => {
       'AWS::KMS::Alias': 1,
       'AWS::SNS::Topic': 1,
       'AWS::SNS::TopicPolicy': 1,
-      'AWS::SageMaker::MlflowTrackingServer': 1,
-      'Custom::MlflowTrackingServerUrl': 1,
-      'AWS::Logs::LogGroup': 1,
-      // SageMaker execution, trigger, MLflow server, URL lookup, auto-delete provider
-      'AWS::IAM::Role': 5,
-      'AWS::IAM::Policy': 5,
-      // URL lookup and auto-delete provider
-      'AWS::Lambda::Function': 2,
+      'AWS::SageMaker::MlflowApp': 1,
+      'AWS::SSM::Parameter': 1,
+      // SageMaker execution, trigger, MLflow artifact store, auto-delete provider
+      'AWS::IAM::Role': 4,
+      'AWS::IAM::Policy': 3,
+      // Auto-delete provider
+      'AWS::Lambda::Function': 1,
     });
   });
 
@@ -151,29 +150,29 @@ describe('SharedResourcesStack', () => {
     expect(app.shared.findResources('AWS::SNS::Subscription')).toEqual({});
   });
 
-  it('runs a small MLflow tracking server on the MLflow bucket', () => {
-    app.shared.hasResourceProperties('AWS::SageMaker::MlflowTrackingServer', {
-      TrackingServerName: 'yolops-mlflow',
-      TrackingServerSize: 'Small',
+  it('runs a serverless MLflow App on the MLflow bucket by default (no hourly charge), no tracking server', () => {
+    app.shared.hasResourceProperties('AWS::SageMaker::MlflowApp', {
+      Name: 'yolops-mlflow',
       ArtifactStoreUri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^MlflowArtifactsBucket') }, '/artifacts/']] },
       RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MlflowRole'), 'Arn'] },
-      AutomaticModelRegistration: false,
+      ModelRegistrationMode: 'AutoModelRegistrationDisabled',
     });
-    // The server checks its artifact store at start: its role's policy must exist by then.
-    app.shared.hasResource('AWS::SageMaker::MlflowTrackingServer', { DependsOn: [Match.stringLikeRegexp('^MlflowRoleDefaultPolicy')] });
+    // SageMaker checks the artifact store when it creates the App: its role's policy must exist by then.
+    app.shared.hasResource('AWS::SageMaker::MlflowApp', { DependsOn: [Match.stringLikeRegexp('^MlflowRoleDefaultPolicy')] });
+    expect(app.shared.findResources('AWS::SageMaker::MlflowTrackingServer')).toEqual({});
   });
 
-  it('looks up the MLflow URL without installing an SDK at deploy time', () => {
-    app.shared.hasResourceProperties('Custom::MlflowTrackingServerUrl', {
-      Create: Match.serializedJson(Match.objectLike({ service: 'SageMaker', action: 'DescribeMlflowTrackingServer', parameters: { TrackingServerName: 'yolops-mlflow' } })),
-      InstallLatestAwsSdk: false,
+  it('publishes the tracking URI (the App\'s ARN, known only once it exists) as an SSM parameter of a fixed name', () => {
+    app.shared.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/yolops/mlflow/tracking-uri',
+      Type: 'String',
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MlflowApp'), 'Arn'] },
     });
-    app.shared.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  it('runs the CDK\'s helper functions (URL lookup, bucket auto-delete) on Node.js 24', () => {
+  it('runs the CDK\'s helper function (bucket auto-delete) on Node.js 24', () => {
     const functions = Object.values(app.shared.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(2);
+    expect(functions).toHaveLength(1);
     for (const fn of functions) expect(fn.Properties.Runtime).toBe('nodejs24.x');
   });
 
@@ -183,15 +182,14 @@ describe('SharedResourcesStack', () => {
     }
   });
 
-  it('outputs the bucket names, topic, roles and the MLflow server ARN and URL', () => {
+  it('outputs the bucket names, topic, roles and the MLflow App\'s ARN as the tracking URI', () => {
     const outputs = app.shared.findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual(
       [
         'AccessLogsBucketName',
         'MlflowArtifactsBucketName',
-        'MlflowServerRoleArn',
-        'MlflowTrackingServerArn',
-        'MlflowTrackingServerUrl',
+        'MlflowRoleArn',
+        'MlflowTrackingUri',
         'ModelArtifactsBucketName',
         'NotificationsTopicArn',
         'SageMakerExecutionRoleArn',
@@ -199,12 +197,56 @@ describe('SharedResourcesStack', () => {
         'TriggerRoleArn',
       ].sort(),
     );
-    app.shared.hasOutput('MlflowTrackingServerUrl', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MlflowDescribeServer'), 'TrackingServerUrl'] } });
-    app.shared.hasOutput('MlflowTrackingServerArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MlflowServer'), 'TrackingServerArn'] } });
+    app.shared.hasOutput('MlflowTrackingUri', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MlflowApp'), 'Arn'] },
+      Description: Match.stringLikeRegexp('create-presigned-mlflow-app-url'),
+    });
     for (const output of Object.values(outputs)) expect(output.Description).toBeTruthy();
   });
 
   it('exports nothing: the other stacks use deterministic names', () => {
     for (const output of Object.values(app.shared.findOutputs('*'))) expect(output.Export).toBeUndefined();
+  });
+});
+
+describe('SharedResourcesStack with an MLflow tracking server (cdk.json "mlflow": "tracking-server")', () => {
+  let app: SynthesizedApp;
+  beforeAll(() => {
+    app = synthTestApp({ context: { mlflow: 'tracking-server' } });
+  }, SYNTH_TIMEOUT);
+
+  it('runs a small MLflow tracking server on the MLflow bucket, no App', () => {
+    app.shared.hasResourceProperties('AWS::SageMaker::MlflowTrackingServer', {
+      TrackingServerName: 'yolops-mlflow',
+      TrackingServerSize: 'Small',
+      ArtifactStoreUri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^MlflowArtifactsBucket') }, '/artifacts/']] },
+      RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MlflowRole'), 'Arn'] },
+      AutomaticModelRegistration: false,
+    });
+    // The server checks its artifact store at start: its role's policy must exist by then.
+    app.shared.hasResource('AWS::SageMaker::MlflowTrackingServer', { DependsOn: [Match.stringLikeRegexp('^MlflowRoleDefaultPolicy')] });
+    expect(app.shared.findResources('AWS::SageMaker::MlflowApp')).toEqual({});
+  });
+
+  it('keeps the artifact store role of the App: same logical id and name, so switching kinds does not replace it', () => {
+    const appMode = synthTestApp();
+    const roleOf = (template: typeof app.shared) => Object.keys(template.findResources('AWS::IAM::Role', { Properties: { RoleName: 'yolops-mlflow-server-role' } }));
+    expect(roleOf(app.shared)).toEqual(roleOf(appMode.shared));
+    expect(roleOf(app.shared)).toHaveLength(1);
+  }, SYNTH_TIMEOUT);
+
+  it('looks up the MLflow URL without installing an SDK at deploy time', () => {
+    app.shared.hasResourceProperties('Custom::MlflowTrackingServerUrl', {
+      Create: Match.serializedJson(Match.objectLike({ service: 'SageMaker', action: 'DescribeMlflowTrackingServer', parameters: { TrackingServerName: 'yolops-mlflow' } })),
+      InstallLatestAwsSdk: false,
+    });
+    app.shared.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    for (const fn of Object.values(app.shared.findResources('AWS::Lambda::Function'))) expect(fn.Properties.Runtime).toBe('nodejs24.x');
+  });
+
+  it('outputs the server\'s ARN as the tracking URI, and its URL', () => {
+    app.shared.hasOutput('MlflowTrackingUri', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MlflowServer'), 'TrackingServerArn'] } });
+    app.shared.hasOutput('MlflowTrackingServerUrl', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MlflowDescribeServer'), 'TrackingServerUrl'] } });
+    app.shared.hasResourceProperties('AWS::SSM::Parameter', { Name: '/yolops/mlflow/tracking-uri', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MlflowServer'), 'TrackingServerArn'] } });
   });
 });

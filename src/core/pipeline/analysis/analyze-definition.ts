@@ -4,6 +4,7 @@ import { dependencyOrder, findCycle } from '../dependencies.ts';
 import { nameProblem } from '../names.ts';
 import { analyzeCondition } from './conditions.ts';
 import { analyzeExpression, type Reference, type ReferenceScope } from './expressions.ts';
+import { analyzeManagedSpot, analyzeRetryPolicies } from './job-settings.ts';
 import { parseParameters, type ParameterDeclaration } from './parameters.ts';
 import { childLocation, DefinitionProblems, type DefinitionProblem } from './problems.ts';
 
@@ -11,8 +12,9 @@ import { childLocation, DefinitionProblems, type DefinitionProblem } from './pro
  * The one reading of a compiled pipeline definition, shared by the validator (which adds AWS's JSON schema) and
  * the local runner (which adds what it can run): the checks SageMaker makes at CreatePipeline that a schema
  * cannot state (names and their uniqueness, branches of Condition steps included; parameters and their
- * defaults; property files; every Get, Std:Join and Std:JsonGet and what it refers to; DependsOn; cycles), the
- * dependencies of every step and the order they run in. Written against `unknown`, so it reports what it can
+ * defaults; property files; every Get, Std:Join and Std:JsonGet and what it refers to; DependsOn; cycles; retry
+ * policies), one check CreateTrainingJob makes only when the step starts (managed spot and MaxWaitTimeInSeconds,
+ * followed through Condition steps), the dependencies of every step and the order they run in. Written against `unknown`, so it reports what it can
  * of a malformed definition and never throws on one.
  */
 
@@ -84,7 +86,11 @@ export function analyzeDefinition(input: unknown): DefinitionAnalysis {
 
   const known = new Map([...byName].map(([name, s]) => [name, { type: s.type, propertyFiles: s.propertyFiles.map((f) => f.name) }]));
   const parameterNames = new Set(parameters.map((p) => p.name));
-  for (const step of steps) analyzeStep(step, { parameters: parameterNames, steps: known, owner: step.name }, byName, problems);
+  for (const step of steps) {
+    analyzeStep(step, { parameters: parameterNames, steps: known, owner: step.name }, byName, problems);
+    analyzeRetryPolicies(step, problems);
+    analyzeManagedSpot(step, byName, problems);
+  }
   if (definition['PipelineExperimentConfig'] !== undefined) {
     analyzeExpression(definition['PipelineExperimentConfig'], 'PipelineExperimentConfig', { parameters: parameterNames, steps: known, owner: undefined }, problems, []);
   }

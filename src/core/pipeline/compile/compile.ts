@@ -7,6 +7,7 @@ import {
   type ProcessingStepJson,
   type RegisterModelArgumentsJson,
   type RegisterModelStepJson,
+  type RetryPolicyJson,
   type StepJson,
   type TrainingArgumentsJson,
   type TrainingStepJson,
@@ -21,6 +22,7 @@ import type { RegisterModelStep } from '../dsl/steps/register-model.ts';
 import type { Step } from '../dsl/steps/step.ts';
 import type { TrainingStep } from '../dsl/steps/training.ts';
 import type { AnyValue } from '../dsl/values.ts';
+import { RETRY_DEFAULTS, type RetryPolicy } from '../retry-policies.ts';
 import { compileHyperParameter, compileJsonQuoted, compileValue } from './values.ts';
 
 /** Where script-mode containers look for checkpoints unless told otherwise (the SDK's default). */
@@ -70,14 +72,28 @@ function compileStep(step: Step): StepJson {
   }
 }
 
-/** Adds DependsOn/DisplayName/Description after Arguments and before step-specific keys, as the SDK does. */
+/** Adds DependsOn/DisplayName/Description, then RetryPolicies, after Arguments and before step-specific keys, as the SDK does. */
 function withCommon<S extends StepJson>(step: Step, json: S): S {
   const { Name, Type, Arguments, ...rest } = json;
   const out = { Name, Type, Arguments } as S;
   if (step.dependsOn.length > 0) out.DependsOn = [...step.dependsOn];
   if (step.displayName !== undefined) out.DisplayName = step.displayName;
   if (step.description !== undefined) out.Description = step.description;
+  if ((step.type === 'Training' || step.type === 'Processing') && step.retryPolicies.length > 0) {
+    Object.assign(out, { RetryPolicies: step.retryPolicies.map(compileRetryPolicy) });
+  }
   return Object.assign(out, rest);
+}
+
+/** The SDK's RetryPolicy.to_request(): BackoffRate and IntervalSeconds always (defaults written out), then the bound, then the types. */
+function compileRetryPolicy(policy: RetryPolicy): RetryPolicyJson {
+  return {
+    BackoffRate: policy.backoffRate ?? RETRY_DEFAULTS.backoffRate,
+    IntervalSeconds: policy.intervalSeconds ?? RETRY_DEFAULTS.intervalSeconds,
+    ...(policy.maxAttempts === undefined ? {} : { MaxAttempts: policy.maxAttempts }),
+    ...(policy.expireAfterMin === undefined ? {} : { ExpireAfterMin: policy.expireAfterMin }),
+    ExceptionType: [...policy.exceptionTypes],
+  };
 }
 
 function compileMap(map: Readonly<Record<string, AnyValue>>, compile: (v: AnyValue) => ValueJson = compileValue): Record<string, ValueJson> {
@@ -97,7 +113,7 @@ function compileTraining(step: TrainingStep): TrainingStepJson {
     OutputDataConfig: { S3OutputPath: compileValue(a.outputS3Uri) },
     StoppingCondition: {
       MaxRuntimeInSeconds: compileValue(a.maxRuntimeSeconds),
-      ...(a.managedSpot ? { MaxWaitTimeInSeconds: compileValue(a.managedSpot.maxWaitSeconds) } : {}),
+      ...(a.managedSpot?.maxWaitSeconds === undefined ? {} : { MaxWaitTimeInSeconds: compileValue(a.managedSpot.maxWaitSeconds) }),
     },
     ResourceConfig: {
       VolumeSizeInGB: compileValue(a.volumeSizeGb),
@@ -120,7 +136,7 @@ function compileTraining(step: TrainingStep): TrainingStepJson {
   }
   if (Object.keys(hyperParameters).length > 0) args.HyperParameters = hyperParameters;
   if (a.environment && Object.keys(a.environment).length > 0) args.Environment = compileMap(a.environment);
-  if (a.managedSpot) args.EnableManagedSpotTraining = true;
+  if (a.managedSpot) args.EnableManagedSpotTraining = compileValue(a.managedSpot.enabled ?? true);
   if (a.checkpoint) args.CheckpointConfig = { S3Uri: compileValue(a.checkpoint.s3Uri), LocalPath: a.checkpoint.localPath ?? DEFAULT_CHECKPOINT_LOCAL_PATH };
   return { Name: step.name, Type: 'Training', Arguments: args };
 }
@@ -196,8 +212,17 @@ function compileRegisterModel(step: RegisterModelStep): RegisterModelStepJson {
     ...(a.modelPackageDescription === undefined ? {} : { ModelPackageDescription: compileValue(a.modelPackageDescription) }),
     ...(statistics ? { ModelMetrics: { ModelQuality: { Statistics: { ContentType: statistics.contentType, S3Uri: compileValue(statistics.s3Uri) } } } } : {}),
     ...(metadata ? { CustomerMetadataProperties: metadata } : {}),
+    // Container keys and the Supported* lists in the order of the SDK's container_def() and get_create_model_package_request().
     InferenceSpecification: {
-      Containers: a.containers.map((c) => ({ Image: compileValue(c.image), ...(c.modelDataUrl === undefined ? {} : { ModelDataUrl: compileValue(c.modelDataUrl) }) })),
+      Containers: a.containers.map((c) => ({
+        Image: compileValue(c.image),
+        ...(c.environment && Object.keys(c.environment).length > 0 ? { Environment: compileMap(c.environment) } : {}),
+        ...(c.modelDataUrl === undefined ? {} : { ModelDataUrl: compileValue(c.modelDataUrl) }),
+      })),
+      ...(a.supportedContentTypes ? { SupportedContentTypes: [...a.supportedContentTypes] } : {}),
+      ...(a.supportedResponseMimeTypes ? { SupportedResponseMIMETypes: [...a.supportedResponseMimeTypes] } : {}),
+      ...(a.supportedRealtimeInstanceTypes ? { SupportedRealtimeInferenceInstanceTypes: [...a.supportedRealtimeInstanceTypes] } : {}),
+      ...(a.supportedTransformInstanceTypes ? { SupportedTransformInstanceTypes: [...a.supportedTransformInstanceTypes] } : {}),
     },
     ModelApprovalStatus: a.approvalStatus,
   };

@@ -1,11 +1,14 @@
 import { PARAMETER_TYPES } from '../compiled-definition-types.ts';
-import { jsonPathProblem, nameProblem } from '../names.ts';
+import { jsonPathProblem, MAX_CUSTOMER_METADATA, MAX_MODEL_CONTAINER_ENVIRONMENT, nameProblem } from '../names.ts';
+import { retryPolicyProblems } from '../retry-policies.ts';
 import type { ExperimentConfig } from './experiment-config.ts';
 import { findCycle } from '../dependencies.ts';
 import { dependencyGraph } from './graph.ts';
 import type { Parameter } from './parameters.ts';
 import type { ConditionStep } from './steps/condition.ts';
+import type { RetryableStepCommon } from './steps/common.ts';
 import type { ProcessingStep } from './steps/processing.ts';
+import type { RegisterModelStep } from './steps/register-model.ts';
 import { allSteps, type Step } from './steps/step.ts';
 import type { TrainingStep } from './steps/training.ts';
 import { valueType, type ScalarType } from './values.ts';
@@ -28,7 +31,6 @@ export interface CheckableSpec {
 const CHANNEL_NAME = /^[A-Za-z0-9.\-_]{1,64}$/; // SageMaker Channel.ChannelName
 const MAX_METRIC_DEFINITIONS = 40; // SageMaker AlgorithmSpecification.MetricDefinitions
 const MAX_HYPERPARAMETERS = 100; // SageMaker CreateTrainingJob.HyperParameters
-const MAX_CUSTOMER_METADATA = 50; // SageMaker CreateModelPackage.CustomerMetadataProperties
 
 /**
  * Every problem of a pipeline definition at once (an empty list when it is sound): names, duplicates, references
@@ -64,14 +66,11 @@ export function checkPipeline(spec: CheckableSpec): PipelineProblem[] {
       const message = referenceProblem(reference, step, parameters, stepsByName);
       if (message) problems.push({ where: `${at} › ${path}`, message });
     }
+    if (step.type === 'Training' || step.type === 'Processing') checkRetryPolicies(step, at, problems);
     if (step.type === 'Training') checkTraining(step, at, problems);
     if (step.type === 'Processing') checkProcessing(step, at, problems);
     if (step.type === 'Condition') checkCondition(step, at, problems);
-    if (step.type === 'RegisterModel') {
-      if (step.args.containers.length === 0) problems.push({ where: `${at} › containers`, message: 'a model package needs at least one container (its inference image).' });
-      const keys = Object.keys(step.args.customerMetadata ?? {});
-      if (keys.length > MAX_CUSTOMER_METADATA) problems.push({ where: `${at} › customerMetadata`, message: `has ${keys.length} keys; SageMaker allows at most ${MAX_CUSTOMER_METADATA}.` });
-    }
+    if (step.type === 'RegisterModel') checkRegisterModel(step, at, problems);
   }
 
   for (const [key, value] of Object.entries(spec.experimentConfig ?? {})) {
@@ -164,6 +163,31 @@ function referenceProblem(reference: Reference, step: Step, parameters: Readonly
       return badPath ? `${badPath}.` : undefined;
     }
   }
+}
+
+function checkRetryPolicies(step: RetryableStepCommon, at: string, problems: PipelineProblem[]): void {
+  const seen = new Map<string, number>();
+  step.retryPolicies.forEach((policy, i) => {
+    const where = `${at} › retryPolicies[${i}]`;
+    for (const message of retryPolicyProblems(policy)) problems.push({ where, message });
+    for (const type of new Set(policy.exceptionTypes)) {
+      const first = seen.get(type);
+      // Which of two policies SageMaker would apply is not documented; one policy per failure keeps it plain.
+      if (first !== undefined) problems.push({ where, message: `${type} is already retried by retryPolicies[${first}]; give each exception type one policy.` });
+      else seen.set(type, i);
+    }
+  });
+}
+
+function checkRegisterModel(step: RegisterModelStep, at: string, problems: PipelineProblem[]): void {
+  if (step.args.containers.length === 0) problems.push({ where: `${at} › containers`, message: 'a model package needs at least one container (its inference image).' });
+  step.args.containers.forEach((container, i) => {
+    const keys = Object.keys(container.environment ?? {});
+    const max = MAX_MODEL_CONTAINER_ENVIRONMENT.variables;
+    if (keys.length > max) problems.push({ where: `${at} › containers[${i}].environment`, message: `has ${keys.length} variables; SageMaker allows at most ${max} per model package container.` });
+  });
+  const keys = Object.keys(step.args.customerMetadata ?? {});
+  if (keys.length > MAX_CUSTOMER_METADATA.keys) problems.push({ where: `${at} › customerMetadata`, message: `has ${keys.length} keys; SageMaker allows at most ${MAX_CUSTOMER_METADATA.keys}.` });
 }
 
 function checkTraining(step: TrainingStep, at: string, problems: PipelineProblem[]): void {

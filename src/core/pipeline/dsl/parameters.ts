@@ -8,22 +8,23 @@ export interface Parameter<T extends ScalarType = ScalarType> extends ParameterR
   readonly defaultValue?: LiteralOf<T>;
 }
 
-function parameter<T extends ScalarType>(type: T, name: string, defaultValue: LiteralOf<T> | undefined): Parameter<T> {
+/** A parameter of the given type; stringParameter() and its siblings are the usual way to write one. */
+export function scalarParameter<T extends ScalarType>(type: T, name: string, defaultValue: LiteralOf<T> | undefined): Parameter<T> {
   return defaultValue === undefined ? { kind: 'parameter', name, type } : { kind: 'parameter', name, type, defaultValue };
 }
 
 export function stringParameter(name: string, defaultValue?: string): Parameter<'String'> {
-  return parameter('String', name, defaultValue);
+  return scalarParameter('String', name, defaultValue);
 }
 
 export function integerParameter(name: string, defaultValue?: number): Parameter<'Integer'> {
-  return parameter('Integer', name, defaultValue);
+  return scalarParameter('Integer', name, defaultValue);
 }
 
 export function floatParameter(name: string, defaultValue?: number): Parameter<'Float'> {
-  return parameter('Float', name, defaultValue);
+  return scalarParameter('Float', name, defaultValue);
 }
 
 export function booleanParameter(name: string, defaultValue?: boolean): Parameter<'Boolean'> {
-  return parameter('Boolean', name, defaultValue);
+  return scalarParameter('Boolean', name, defaultValue);
 }

@@ -1,4 +1,6 @@
 import published from '../schema/sagemaker-pipeline-definition.schema.json' with { type: 'json' };
+import { MAX_CUSTOMER_METADATA, MAX_MODEL_CONTAINER_ENVIRONMENT } from '../names.ts';
+import { RETRY_LIMITS } from '../retry-policies.ts';
 
 /**
  * AWS's published JSON schema for pipeline definitions, extended in code (the copy stays as published) where it
@@ -15,6 +17,11 @@ import published from '../schema/sagemaker-pipeline-definition.schema.json' with
  *    CreateModelPackage takes; the published schema forbids every key it does not list.
  * 6. `Environment` on Training steps (CreateTrainingJob's environment variables, which the SDK writes when an
  *    estimator has `environment`), shaped like the Processing steps' `Environment` the schema already has.
+ * 7. `RetryPolicy.ExceptionType` as a list of exception types: the published schema says one string, while the
+ *    SageMaker Developer Guide ("Retry Policy for Pipeline Steps") and the SDK (`RetryPolicy.to_request`) write a
+ *    list. The guide's limits on IntervalSeconds, MaxAttempts and ExpireAfterMin are added (retry-policies.ts).
+ * 8. `Environment` on the containers of RegisterModel steps (CreateModelPackage's ModelPackageContainerDefinition,
+ *    which the SDK writes for every `Model` it registers, and which a serving container needs), at most 16 variables (names.ts).
  *
  * And two rewrites that change no verdict, only the error messages: the step lists' `oneOf` over 16 step
  * schemas (and the parameter list's over 4) dispatch on `Type` instead, so a bad Training step reports what is
@@ -142,6 +149,16 @@ function buildExtendedSchema(): JsonObject {
     additionalProperties: ref('StringArgumentValue'),
   };
 
+  const retryPolicy = at(definitions, 'RetryPolicy', 'properties');
+  const exceptionTypes = at(retryPolicy, 'ExceptionType').enum;
+  if (!Array.isArray(exceptionTypes)) throw new Error('the published pipeline schema no longer lists RetryPolicy exception types; review extended-schema.ts');
+  retryPolicy.ExceptionType = { type: 'array', minItems: 1, uniqueItems: true, items: { enum: exceptionTypes } };
+  // Lower bounds as the SDK's validators have them (retry.py); upper bounds as the guide documents them.
+  retryPolicy.IntervalSeconds = { type: 'integer', minimum: 0, maximum: RETRY_LIMITS.maxIntervalSeconds };
+  retryPolicy.BackoffRate = { type: 'number', minimum: 0 };
+  retryPolicy.MaxAttempts = { type: 'integer', minimum: 0, maximum: RETRY_LIMITS.maxAttempts };
+  retryPolicy.ExpireAfterMin = { type: 'integer', minimum: 0, maximum: RETRY_LIMITS.maxExpireAfterMin };
+
   const experimentName = { oneOf: [{ type: 'string' }, ref('GetFunction'), ref('JoinFunction')] };
   at(schema, 'properties').PipelineExperimentConfig = {
     type: 'object',
@@ -153,8 +170,14 @@ function buildExtendedSchema(): JsonObject {
   registerArguments.ModelApprovalStatus = { oneOf: [{ enum: ['Approved', 'Rejected', 'PendingManualApproval'] }, ref('GetFunction')] };
   registerArguments.CustomerMetadataProperties = {
     type: 'object',
-    maxProperties: 50,
-    propertyNames: { minLength: 1, maxLength: 128 },
+    maxProperties: MAX_CUSTOMER_METADATA.keys,
+    propertyNames: { minLength: 1, maxLength: MAX_CUSTOMER_METADATA.keyLength },
+    additionalProperties: ref('StringArgumentValue'),
+  };
+  at(registerArguments, 'InferenceSpecification', 'properties', 'Containers', 'items', 'properties').Environment = {
+    type: 'object',
+    maxProperties: MAX_MODEL_CONTAINER_ENVIRONMENT.variables,
+    propertyNames: { minLength: 1, maxLength: MAX_MODEL_CONTAINER_ENVIRONMENT.length },
     additionalProperties: ref('StringArgumentValue'),
   };
 

@@ -22,7 +22,20 @@ function problemsOf(context: Record<string, unknown>): { key: string; message: s
 
 describe('cdk.json context', () => {
   it('accepts the seed example and ignores CDK feature flags', () => {
-    expect(parseCdkContext({ ...valid, '@aws-cdk/aws-s3:createDefaultLoggingPolicy': true })).toEqual(valid);
+    expect(parseCdkContext({ ...valid, '@aws-cdk/aws-s3:createDefaultLoggingPolicy': true })).toEqual({ ...valid, mlflow: 'app', trigger_quiet_period_seconds: 120 });
+  });
+
+  it('takes the trigger\'s quiet period in whole seconds from 0 to 900, the longest SQS delay', () => {
+    expect(parseCdkContext({ ...valid, trigger_quiet_period_seconds: 300 }).trigger_quiet_period_seconds).toBe(300);
+    for (const bad of [901, -1, 1.5, '120']) {
+      expect(problemsOf({ ...valid, trigger_quiet_period_seconds: bad }).map((p) => p.key)).toEqual(['context.trigger_quiet_period_seconds']);
+    }
+  });
+
+  it('chooses the serverless MLflow App unless mlflow says "tracking-server", and names what is allowed', () => {
+    expect(parseCdkContext(valid).mlflow).toBe('app');
+    expect(parseCdkContext({ ...valid, mlflow: 'tracking-server' }).mlflow).toBe('tracking-server');
+    expect(() => parseCdkContext({ ...valid, mlflow: 'server' })).toThrow(/cdk\.json: 1 problem\n {2}- context\.mlflow: must be one of "app", "tracking-server".*\(got "server"\)/);
   });
 
   it('names each bad key, its value and what is allowed, all at once', () => {

@@ -38,9 +38,10 @@ describe('training-config.json', () => {
     );
   });
 
-  it('requires the spot wait to cover the runtime', () => {
+  it('requires the spot wait to cover the runtime, also when spot is off by default (an execution may still choose it)', () => {
     expect(keysOf({ max_runtime_seconds: 7200, max_wait_seconds: 3600 })).toEqual(['max_wait_seconds']);
-    expect(() => parseTrainingConfig({ max_runtime_seconds: 7200, max_wait_seconds: 3600, use_spot_instances: false })).not.toThrow();
+    expect(keysOf({ max_runtime_seconds: 7200, max_wait_seconds: 3600, use_spot_instances: false })).toEqual(['max_wait_seconds']);
+    expect(() => parseTrainingConfig({ max_runtime_seconds: 7200, max_wait_seconds: 7200, use_spot_instances: false })).not.toThrow();
   });
 
   it('applies local overrides for CPU runs only', () => {

@@ -5,6 +5,7 @@ import {
   DLC_REGISTRY_ACCOUNTS,
   dlcImageUri,
   dnsSuffixOf,
+  mlflowAppArnPlaceholder,
   mlflowTrackingServerArn,
   partitionOf,
   pytorchTrainingImageUri,
@@ -47,6 +48,12 @@ describe('ARNs written out from cdk.json', () => {
   it('names the SageMaker execution role and the MLflow server in the region\'s partition', () => {
     expect(sagemakerExecutionRoleArn({ ...context, aws_region: 'eu-west-1' })).toBe('arn:aws:iam::123456789012:role/yolops-sagemaker-execution-role');
     expect(sagemakerExecutionRoleArn({ ...context, aws_region: 'cn-north-1' })).toBe('arn:aws-cn:iam::123456789012:role/yolops-sagemaker-execution-role');
-    expect(mlflowTrackingServerArn({ ...context, aws_region: 'us-gov-east-1' })).toBe('arn:aws-us-gov:sagemaker:us-gov-east-1:123456789012:mlflow-tracking-server/yolops-mlflow');
+    expect(mlflowTrackingServerArn({ ...context, aws_region: 'us-gov-east-1', mlflow: 'tracking-server' })).toBe('arn:aws-us-gov:sagemaker:us-gov-east-1:123456789012:mlflow-tracking-server/yolops-mlflow');
+  });
+
+  it('stands an ARN-shaped placeholder for an MLflow App (the default), whose id SageMaker only makes at creation', () => {
+    const eu = { ...context, aws_region: 'eu-west-1' } as const;
+    expect(mlflowTrackingServerArn(eu)).toBe(mlflowAppArnPlaceholder(eu));
+    expect(mlflowTrackingServerArn({ ...eu, mlflow: 'app' })).toBe('arn:aws:sagemaker:eu-west-1:123456789012:mlflow-app/{id-of-yolops-mlflow-set-at-deploy}');
   });
 });

@@ -11,6 +11,7 @@ import {
   join,
   jsonGet,
   processingStep,
+  registerModelStep,
   stringParameter,
   trainingStep,
   validatePipelineDefinition,
@@ -83,6 +84,52 @@ describe('compilePipeline', () => {
     const without = compilePipeline(definePipeline({ parameters: [], steps: [prep], experimentConfig: null, metadata: { owner: 'ml' } }));
     expect(Object.keys(without)).toEqual(['Version', 'Metadata', 'Parameters', 'Steps']);
     expect(without.Metadata).toEqual({ owner: 'ml' });
+  });
+
+  it('writes retry policies as the SDK does: defaults written out, after Description, before PropertyFiles', () => {
+    const evaluate = processingStep({
+      name: 'Eval', image: 'img', roleArn: 'arn:aws:iam::1:role/r', instanceType: 'ml.m5.large', volumeSizeGb: 30, description: 'd',
+      outputs: [{ name: 'r', source: '/opt/ml/processing/r', destination: 's3://b/r/' }],
+      propertyFiles: [{ name: 'R', outputName: 'r', path: 'r.json' }],
+      retryPolicies: [
+        { exceptionTypes: ['SageMaker.CAPACITY_ERROR'], maxAttempts: 3 },
+        { exceptionTypes: ['SageMaker.RESOURCE_LIMIT', 'Step.THROTTLING'], intervalSeconds: 30, backoffRate: 1.5, expireAfterMin: 60 },
+      ],
+    });
+    const step = compilePipeline(definePipeline({ parameters: [], steps: [evaluate, prep] })).Steps;
+    expect(Object.keys(step[0] ?? {})).toEqual(['Name', 'Type', 'Arguments', 'Description', 'RetryPolicies', 'PropertyFiles']);
+    expect(step[0]?.Type === 'Processing' && step[0].RetryPolicies).toEqual([
+      { BackoffRate: 2, IntervalSeconds: 1, MaxAttempts: 3, ExceptionType: ['SageMaker.CAPACITY_ERROR'] },
+      { BackoffRate: 1.5, IntervalSeconds: 30, ExpireAfterMin: 60, ExceptionType: ['SageMaker.RESOURCE_LIMIT', 'Step.THROTTLING'] },
+    ]);
+    expect(step[1]).not.toHaveProperty('RetryPolicies');
+  });
+
+  it('writes managed spot from a literal or a Boolean parameter, with MaxWaitTimeInSeconds only when given', () => {
+    const common = { image: 'img', roleArn: 'arn:aws:iam::1:role/r', instanceType: 'ml.m5.large', volumeSizeGb: 30, inputs: {}, outputS3Uri: 's3://b/o/', maxRuntimeSeconds: 60 };
+    const spot = trainingStep({ ...common, name: 'Spot', managedSpot: { maxWaitSeconds: 120 } });
+    const chosen = trainingStep({ ...common, name: 'Chosen', managedSpot: { enabled: Fast } });
+    const [a, b] = compilePipeline(definePipeline({ parameters: [Fast], steps: [spot, chosen] })).Steps;
+    expect(a?.Type === 'Training' && [a.Arguments.EnableManagedSpotTraining, a.Arguments.StoppingCondition]).toEqual([true, { MaxRuntimeInSeconds: 60, MaxWaitTimeInSeconds: 120 }]);
+    expect(b?.Type === 'Training' && [b.Arguments.EnableManagedSpotTraining, b.Arguments.StoppingCondition]).toEqual([{ Get: 'Parameters.Fast' }, { MaxRuntimeInSeconds: 60 }]);
+  });
+
+  it('writes the inference specification of a model package in the SDK\'s order, leaving out what is not given', () => {
+    const full = registerModelStep({
+      name: 'Register', modelPackageGroupName: 'g', approvalStatus: 'PendingManualApproval',
+      containers: [{ modelDataUrl: 's3://b/m.tar.gz', environment: { SAGEMAKER_PROGRAM: 'serve.py', MODEL: Model }, image: 'img' }],
+      supportedTransformInstanceTypes: ['ml.m5.large'],
+      supportedRealtimeInstanceTypes: ['ml.g5.xlarge'],
+      supportedResponseMimeTypes: ['application/json'],
+      supportedContentTypes: ['image/jpeg'],
+    });
+    const plain = registerModelStep({ name: 'Plain', modelPackageGroupName: 'g', approvalStatus: 'Approved', containers: [{ image: 'img', environment: {} }] });
+    const [a, b] = compilePipeline(definePipeline({ parameters: [Model], steps: [full, plain] })).Steps;
+    const spec = a?.Type === 'RegisterModel' ? a.Arguments.InferenceSpecification : undefined;
+    expect(Object.keys(spec ?? {})).toEqual(['Containers', 'SupportedContentTypes', 'SupportedResponseMIMETypes', 'SupportedRealtimeInferenceInstanceTypes', 'SupportedTransformInstanceTypes']);
+    expect(spec?.Containers).toEqual([{ Image: 'img', Environment: { SAGEMAKER_PROGRAM: 'serve.py', MODEL: { Get: 'Parameters.Model' } }, ModelDataUrl: 's3://b/m.tar.gz' }]);
+    expect(Object.keys(spec?.Containers[0] ?? {})).toEqual(['Image', 'Environment', 'ModelDataUrl']);
+    expect(b?.Type === 'RegisterModel' && b.Arguments.InferenceSpecification).toEqual({ Containers: [{ Image: 'img' }] });
   });
 
   it('compiles a Fail step whose message joins run-time values, and prints compact or pretty JSON', () => {

@@ -149,6 +149,39 @@ describe('definePipeline static checks', () => {
     ]);
   });
 
+  it('reports retry policies outside SageMaker\'s limits, without a bound or with both, and a failure retried twice', () => {
+    const train = training({
+      retryPolicies: [
+        { exceptionTypes: ['SageMaker.CAPACITY_ERROR'], intervalSeconds: 0, backoffRate: 0.5, maxAttempts: 21 },
+        { exceptionTypes: [], expireAfterMin: 14_401 },
+        { exceptionTypes: ['SageMaker.CAPACITY_ERROR', 'Step.THROTTLING', 'Step.THROTTLING'], maxAttempts: 3, expireAfterMin: 10 } as never,
+      ],
+    });
+    const evaluate = processing({ retryPolicies: [{ exceptionTypes: ['SageMaker.JOB_INTERNAL_ERROR'] } as never, { exceptionTypes: ['Job.TIMEOUT' as never], maxAttempts: 1 }] });
+    expect(problems({ parameters: [Image], steps: [train, evaluate] })).toEqual([
+      { where: 'steps[0] "Train" › retryPolicies[0]', message: 'intervalSeconds is 0; give a whole number from 1 to 43200.' },
+      { where: 'steps[0] "Train" › retryPolicies[0]', message: 'backoffRate is 0.5; give a number of at least 1 (the wait is multiplied by it after each retry).' },
+      { where: 'steps[0] "Train" › retryPolicies[0]', message: 'maxAttempts is 21; give a whole number from 1 to 20.' },
+      { where: 'steps[0] "Train" › retryPolicies[1]', message: 'exceptionTypes is empty; name the failures to retry (e.g. SageMaker.CAPACITY_ERROR).' },
+      { where: 'steps[0] "Train" › retryPolicies[1]', message: 'expireAfterMin is 14401; give a whole number from 1 to 14400.' },
+      { where: 'steps[0] "Train" › retryPolicies[2]', message: 'exceptionTypes lists Step.THROTTLING more than once.' },
+      { where: 'steps[0] "Train" › retryPolicies[2]', message: 'give exactly one of maxAttempts and expireAfterMin: SageMaker refuses a policy with both, and one bounds the retries.' },
+      { where: 'steps[0] "Train" › retryPolicies[2]', message: 'SageMaker.CAPACITY_ERROR is already retried by retryPolicies[0]; give each exception type one policy.' },
+      { where: 'steps[1] "Evaluate" › retryPolicies[0]', message: 'give exactly one of maxAttempts and expireAfterMin: SageMaker refuses a policy with both, and one bounds the retries.' },
+      { where: 'steps[1] "Evaluate" › retryPolicies[1]', message: expect.stringMatching(/^the exception type "Job.TIMEOUT" is not one SageMaker retries; use Step.SERVICE_FAULT, Step.THROTTLING, SageMaker.JOB_INTERNAL_ERROR/) },
+    ]);
+    const sound = training({ retryPolicies: [{ exceptionTypes: ['Step.SERVICE_FAULT'], intervalSeconds: 43_200, maxAttempts: 20 }, { exceptionTypes: ['SageMaker.RESOURCE_LIMIT'], expireAfterMin: 1 }] });
+    expect(problems({ parameters: [Image], steps: [sound] })).toEqual([]);
+  });
+
+  it('reports a model package container with more environment variables than SageMaker keeps', () => {
+    const environment = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`V${i}`, 'x']));
+    const register = registerModelStep({ name: 'Register', modelPackageGroupName: 'g', approvalStatus: 'Approved', containers: [{ image: Image, environment }] });
+    expect(problems({ parameters: [Image], steps: [register] })).toEqual([
+      { where: 'steps[0] "Register" › containers[0].environment', message: 'has 17 variables; SageMaker allows at most 16 per model package container.' },
+    ]);
+  });
+
   it('refuses to nest joins with separators (SageMaker\'s Std:Join does not nest) and flattens plain ones', () => {
     expect(() => join([join(['a', Image], '/')])).toThrow(/cannot nest a join with separator "\/"/);
     expect(join(['"', join([Image, 'x.tgz']), '"'])).toEqual({ kind: 'join', on: '', values: ['"', Image, 'x.tgz"'] });

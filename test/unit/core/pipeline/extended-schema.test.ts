@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { extendedPipelineSchema } from '../../../../src/core/pipeline/index.ts';
+import { extendedPipelineSchema, RETRY_EXCEPTION_TYPES } from '../../../../src/core/pipeline/index.ts';
 import { REPO } from './helpers.ts';
 
 const COPY = new URL('src/core/pipeline/schema/sagemaker-pipeline-definition.schema.json', REPO);
@@ -22,5 +22,14 @@ describe('the pipeline definition schema', () => {
     expect(schema).toContain('"PropertyFiles"');
     expect(schema).toContain('"Std:JsonGet"');
     expect(readFileSync(COPY, 'utf8')).toBe(before);
+  });
+
+  it('knows every retry exception type the DSL offers, as a list (the SDK\'s form), not the published single string', () => {
+    const copy = JSON.parse(readFileSync(COPY, 'utf8')) as { definitions: { RetryPolicy: { properties: { ExceptionType: { type: string; enum: string[] } } } } };
+    const published = copy.definitions.RetryPolicy.properties.ExceptionType;
+    expect(published.type).toBe('string');
+    expect(published.enum).toEqual(expect.arrayContaining([...RETRY_EXCEPTION_TYPES]));
+    const extended = (extendedPipelineSchema() as typeof copy & Record<string, unknown>).definitions.RetryPolicy.properties.ExceptionType as unknown;
+    expect(extended).toEqual({ type: 'array', minItems: 1, uniqueItems: true, items: { enum: published.enum } });
   });
 });

@@ -1,23 +1,48 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadCdkContext } from '../../../../src/core/config/cdk-context.ts';
-import { loadTrainingConfig } from '../../../../src/core/config/training-config.ts';
+import { loadTrainingConfig, parseTrainingConfig } from '../../../../src/core/config/training-config.ts';
 import {
   compilePipeline,
+  JOB_RETRY_POLICIES,
   loadMetricDefinitions,
+  STEP_NAMES,
   synthesizeTrainingPipeline,
   synthesizeTrainingPipelineFromFiles,
+  trainingConfigParameters,
   trainingPipeline,
   validatePipelineDefinition,
+  type ConditionStepJson,
   type PipelineDefinitionJson,
+  type ProcessingStepJson,
+  type RegisterModelStepJson,
+  type StepJson,
   type TrainingStepJson,
 } from '../../../../src/core/pipeline/index.ts';
 import { context, expectFixture, FIXTURE_METRICS, options, REPO } from './helpers.ts';
 
+/** Every step, branches included, by name. */
+function stepsByName(definition: PipelineDefinitionJson): Map<string, StepJson> {
+  const out = new Map<string, StepJson>();
+  const visit = (steps: StepJson[]): void => {
+    for (const step of steps) {
+      out.set(step.Name, step);
+      if (step.Type === 'Condition') visit([...step.Arguments.IfSteps, ...step.Arguments.ElseSteps]);
+    }
+  };
+  visit(definition.Steps);
+  return out;
+}
+
+function stepOf<T extends StepJson['Type']>(definition: PipelineDefinitionJson, name: string, type: T): Extract<StepJson, { Type: T }> {
+  const step = stepsByName(definition).get(name);
+  if (step?.Type !== type) throw new Error(`no ${type} step "${name}"`);
+  return step as Extract<StepJson, { Type: T }>;
+}
+
+/** The Train step of the spot branch (TrainOnSpot's IfSteps). */
 function train(definition: PipelineDefinitionJson): TrainingStepJson {
-  const step = definition.Steps[0];
-  if (step?.Type !== 'Training') throw new Error('the first step is not the Training step');
-  return step;
+  return stepOf(definition, STEP_NAMES.spot.train, 'Training');
 }
 
 function parameter(definition: PipelineDefinitionJson, name: string): unknown {
@@ -61,7 +86,7 @@ describe('the yolops training pipeline, compiled', () => {
   });
 
   it('takes every parameter default from training-config.json', () => {
-    const config = { instance_type: 'ml.g6.2xlarge', evaluation_instance_type: 'ml.c5.xlarge', epochs: 7, batch_size: 32, image_size: 320, model: 'yolo11s.pt', patience: 3, seed: 42, quality_threshold: 0.7, mlflow_experiment_name: 'exp' } as const;
+    const config = { instance_type: 'ml.g6.2xlarge', evaluation_instance_type: 'ml.c5.xlarge', epochs: 7, batch_size: 32, image_size: 320, model: 'yolo11s.pt', patience: 3, seed: 42, quality_threshold: 0.7, mlflow_experiment_name: 'exp', use_spot_instances: false } as const;
     const { definition } = synthesizeTrainingPipeline(options(config));
     expect(Object.fromEntries(definition.Parameters.map((p) => [p.Name, p.DefaultValue]))).toEqual({
       InputDataUri: undefined,
@@ -76,9 +101,32 @@ describe('the yolops training pipeline, compiled', () => {
       Patience: 3,
       Seed: 42,
       QualityThreshold: 0.7,
-      MlflowTrackingUri: 'arn:aws:sagemaker:ap-southeast-2:123456789012:mlflow-tracking-server/yolops-mlflow',
+      // An MLflow App (cdk.json's default) has an ARN SageMaker makes at creation; the stack fills it in.
+      MlflowTrackingUri: 'arn:aws:sagemaker:ap-southeast-2:123456789012:mlflow-app/{id-of-yolops-mlflow-set-at-deploy}',
       MlflowExperimentName: 'exp',
+      UseSpotInstances: false,
     });
+  });
+
+  it('has the defaults trainingConfigParameters gives for the repository\'s training-config.json, as StartPipelineExecution strings', () => {
+    const config = loadTrainingConfig(`${REPO.pathname}training-config.json`);
+    const values = trainingConfigParameters(config);
+    const defaults = Object.fromEntries(synthesizeTrainingPipeline(options()).definition.Parameters.map((p) => [p.Name, p.DefaultValue]));
+    const compiled = synthesizeTrainingPipeline({ ...options(), training: config }).definition;
+    expect(Object.keys(values)).toEqual(['TrainingInstanceType', 'EvaluationInstanceType', 'Epochs', 'BatchSize', 'ImageSize', 'Model', 'Patience', 'Seed', 'QualityThreshold', 'MlflowExperimentName', 'UseSpotInstances']);
+    for (const [name, value] of Object.entries(values)) {
+      const declared = compiled.Parameters.find((p) => p.Name === name);
+      expect(declared, name).toBeDefined();
+      expect(String(declared?.DefaultValue), name).toBe(value);
+    }
+    expect(values).toMatchObject({ BatchSize: 'auto', QualityThreshold: '0.5', UseSpotInstances: 'true', Epochs: '100' });
+    // The parameters no config key sets keep their own defaults (or none).
+    expect(Object.keys(defaults).filter((name) => !(name in values))).toEqual(['InputDataUri', 'CodeUri', 'CodeVersion', 'MlflowTrackingUri']);
+  });
+
+  it('writes numbers and Booleans the way the local runner and StartPipelineExecution read them', () => {
+    const values = trainingConfigParameters(parseTrainingConfig({ batch_size: 16, quality_threshold: 0.25, use_spot_instances: false }));
+    expect(values).toMatchObject({ BatchSize: '16', QualityThreshold: '0.25', UseSpotInstances: 'false' });
   });
 
   it('changes the JSON when a config value changes, and only there', () => {
@@ -89,23 +137,99 @@ describe('the yolops training pipeline, compiled', () => {
     expect({ ...after, Parameters: before.Parameters }).toEqual(before);
   });
 
-  it('maps the spot, runtime and volume settings onto the Training step', () => {
-    const spot = train(synthesizeTrainingPipeline(options({ max_runtime_seconds: 3600, max_wait_seconds: 7200, volume_size_gb: 80 })).definition).Arguments;
-    expect(spot.EnableManagedSpotTraining).toBe(true);
+  it('lets UseSpotInstances choose the branch: spot with MaxWaitTimeInSeconds, on-demand without', () => {
+    const definition = synthesizeTrainingPipeline(options({ max_runtime_seconds: 3600, max_wait_seconds: 7200, volume_size_gb: 80 })).definition;
+    const gate = definition.Steps[0] as ConditionStepJson;
+    expect(gate.Name).toBe('TrainOnSpot');
+    expect(gate.Arguments.Conditions).toEqual([{ Type: 'Equals', LeftValue: { Get: 'Parameters.UseSpotInstances' }, RightValue: true }]);
+    expect(gate.Arguments.IfSteps.map((s) => s.Name)).toEqual(['Train', 'Evaluate']);
+    expect(gate.Arguments.ElseSteps.map((s) => s.Name)).toEqual(['TrainOnDemand', 'EvaluateOnDemand']);
+    const spot = stepOf(definition, 'Train', 'Training').Arguments;
+    const onDemand = stepOf(definition, 'TrainOnDemand', 'Training').Arguments;
+    // Both read the parameter (true on the IfSteps, false on the ElseSteps); only spot may have a wait.
+    expect(spot.EnableManagedSpotTraining).toEqual({ Get: 'Parameters.UseSpotInstances' });
+    expect(onDemand.EnableManagedSpotTraining).toEqual({ Get: 'Parameters.UseSpotInstances' });
     expect(spot.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 3600, MaxWaitTimeInSeconds: 7200 });
-    expect(spot.ResourceConfig.VolumeSizeInGB).toBe(80);
-    const onDemand = train(synthesizeTrainingPipeline(options({ use_spot_instances: false, max_runtime_seconds: 3600 })).definition).Arguments;
-    expect(onDemand.EnableManagedSpotTraining).toBeUndefined();
     expect(onDemand.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 3600 });
+    expect(spot.ResourceConfig.VolumeSizeInGB).toBe(80);
+    expect(onDemand.CheckpointConfig).toEqual(spot.CheckpointConfig);
     expect(onDemand.CheckpointConfig?.LocalPath).toBe('/opt/ml/checkpoints');
+    // Apart from their names, descriptions and the spot wait, the two branches are the same steps.
+    const { StoppingCondition: _spotStop, ...spotRest } = spot;
+    const { StoppingCondition: _onDemandStop, ...onDemandRest } = onDemand;
+    expect(onDemandRest).toEqual(spotRest);
+    expect(stepOf(definition, 'EvaluateOnDemand', 'Processing').Arguments).toEqual({
+      ...stepOf(definition, 'Evaluate', 'Processing').Arguments,
+      ProcessingInputs: stepOf(definition, 'Evaluate', 'Processing').Arguments.ProcessingInputs?.map((input) =>
+        input.InputName === 'model' ? { ...input, S3Input: { ...input.S3Input, S3Uri: { Get: 'Steps.TrainOnDemand.ModelArtifacts.S3ModelArtifacts' } } } : input,
+      ),
+    });
+  });
+
+  it('keeps the same definition when use_spot_instances is off, but for the UseSpotInstances default', () => {
+    const on = synthesizeTrainingPipeline(options()).definition;
+    const off = synthesizeTrainingPipeline(options({ use_spot_instances: false })).definition;
+    expect(parameter(on, 'UseSpotInstances')).toBe(true);
+    expect(parameter(off, 'UseSpotInstances')).toBe(false);
+    expect({ ...off, Parameters: on.Parameters }).toEqual(on);
+  });
+
+  it('retries the Train and Evaluate jobs of both branches on SageMaker\'s transient failures, with exponential backoff', () => {
+    const definition = synthesizeTrainingPipeline(options()).definition;
+    const expected = [
+      { BackoffRate: 2, IntervalSeconds: 10, MaxAttempts: 5, ExceptionType: ['Step.SERVICE_FAULT', 'Step.THROTTLING'] },
+      { BackoffRate: 2, IntervalSeconds: 60, MaxAttempts: 5, ExceptionType: ['SageMaker.JOB_INTERNAL_ERROR', 'SageMaker.CAPACITY_ERROR'] },
+      { BackoffRate: 2, IntervalSeconds: 60, ExpireAfterMin: 30, ExceptionType: ['SageMaker.RESOURCE_LIMIT'] },
+    ];
+    expect(JOB_RETRY_POLICIES.flatMap((p) => p.exceptionTypes).sort()).toEqual(['SageMaker.CAPACITY_ERROR', 'SageMaker.JOB_INTERNAL_ERROR', 'SageMaker.RESOURCE_LIMIT', 'Step.SERVICE_FAULT', 'Step.THROTTLING']);
+    const retried = [...stepsByName(definition).values()].filter((s) => 'RetryPolicies' in s).map((s) => s.Name);
+    expect(retried).toEqual(['Train', 'Evaluate', 'TrainOnDemand', 'EvaluateOnDemand']);
+    for (const name of retried) expect((stepsByName(definition).get(name) as TrainingStepJson | ProcessingStepJson).RetryPolicies, name).toEqual(expected);
+    // RetryPolicies sits where the SDK writes it: after Description, before PropertyFiles.
+    expect(Object.keys(stepOf(definition, 'Evaluate', 'Processing'))).toEqual(['Name', 'Type', 'Arguments', 'Description', 'RetryPolicies', 'PropertyFiles']);
+  });
+
+  it('has no PipelineExperimentConfig, so SageMaker creates no experiment or trial (runs are tracked in MLflow)', () => {
+    expect(synthesizeTrainingPipeline(options()).json).not.toContain('PipelineExperimentConfig');
+    expect(trainingPipeline(options()).experimentConfig).toBeNull();
+  });
+
+  it('registers the training image and model.tar.gz by default, and what serving passes when it does', () => {
+    const register = (definition: PipelineDefinitionJson, name = 'Register') => stepOf(definition, name, 'RegisterModel').Arguments.InferenceSpecification;
+    const plain = synthesizeTrainingPipeline(options()).definition;
+    const trainingImage = train(plain).Arguments.AlgorithmSpecification.TrainingImage;
+    expect(register(plain)).toEqual({ Containers: [{ Image: trainingImage, ModelDataUrl: { Get: 'Steps.Train.ModelArtifacts.S3ModelArtifacts' } }] });
+    expect(register(plain, 'RegisterOnDemand')).toEqual({ Containers: [{ Image: trainingImage, ModelDataUrl: { Get: 'Steps.TrainOnDemand.ModelArtifacts.S3ModelArtifacts' } }] });
+
+    const serving = {
+      imageUri: '123456789012.dkr.ecr.ap-southeast-2.amazonaws.com/yolops-inference:1.0',
+      environment: { SAGEMAKER_PROGRAM: 'inference.py' },
+      contentTypes: ['image/jpeg', 'image/png'],
+      responseMimeTypes: ['application/json'],
+      realtimeInstanceTypes: ['ml.g5.xlarge'],
+      transformInstanceTypes: ['ml.g5.xlarge'],
+    };
+    const served = synthesizeTrainingPipeline(options({}, { serving })).definition;
+    const spec = register(served);
+    expect(spec).toEqual({
+      Containers: [{ Image: serving.imageUri, Environment: { SAGEMAKER_PROGRAM: 'inference.py' }, ModelDataUrl: { Get: 'Steps.Train.ModelArtifacts.S3ModelArtifacts' } }],
+      SupportedContentTypes: ['image/jpeg', 'image/png'],
+      SupportedResponseMIMETypes: ['application/json'],
+      SupportedRealtimeInferenceInstanceTypes: ['ml.g5.xlarge'],
+      SupportedTransformInstanceTypes: ['ml.g5.xlarge'],
+    });
+    // Key order of the SDK: container_def() and get_create_model_package_request().
+    expect(Object.keys(spec.Containers[0] ?? {})).toEqual(['Image', 'Environment', 'ModelDataUrl']);
+    expect(Object.keys(spec)).toEqual(['Containers', 'SupportedContentTypes', 'SupportedResponseMIMETypes', 'SupportedRealtimeInferenceInstanceTypes', 'SupportedTransformInstanceTypes']);
+    const repackaged = synthesizeTrainingPipeline(options({}, { serving: { modelDataUrl: 's3://bucket/serving/model.tar.gz' } })).definition;
+    expect((stepOf(repackaged, 'RegisterOnDemand', 'RegisterModel') as RegisterModelStepJson).Arguments.InferenceSpecification.Containers[0]?.ModelDataUrl).toBe('s3://bucket/serving/model.tar.gz');
   });
 
   it('uses the custom image for training only, and explicit image URIs over both', () => {
     const custom = '123456789012.dkr.ecr.ap-southeast-2.amazonaws.com/yolops-training:1.4.0';
     const definition = synthesizeTrainingPipeline(options({ custom_image_uri: custom })).definition;
     expect(train(definition).Arguments.AlgorithmSpecification.TrainingImage).toBe(custom);
-    const evaluate = definition.Steps[1];
-    expect(evaluate?.Type === 'Processing' && evaluate.Arguments.AppSpecification.ImageUri).toMatch(/pytorch-training:2\.6\.0-cpu/);
+    expect(stepOf(definition, 'Evaluate', 'Processing').Arguments.AppSpecification.ImageUri).toMatch(/pytorch-training:2\.6\.0-cpu/);
     const explicit = synthesizeTrainingPipeline(options({ custom_image_uri: custom }, { trainingImageUri: 'a.dkr.ecr/x:1', evaluationImageUri: 'b.dkr.ecr/y:2' })).json;
     expect(explicit).toContain('"TrainingImage":"a.dkr.ecr/x:1"');
     expect(explicit).toContain('"ImageUri":"b.dkr.ecr/y:2"');
@@ -118,16 +242,26 @@ describe('the yolops training pipeline, compiled', () => {
     expect(() => trainingPipeline(options({}, { codeVersion: '../x' }))).toThrow(/codeVersion "\.\.\/x" must be 1-128 letters/);
   });
 
-  it('orders the steps Train, Evaluate, QualityGate, then the branches', () => {
+  it('orders the steps TrainOnSpot, each branch, then each branch\'s gate; a gate waits for its branch only', () => {
     const pipeline = trainingPipeline(options());
-    expect(pipeline.executionOrder).toEqual(['Train', 'Evaluate', 'QualityGate', 'Register', 'QualityGateFailed']);
+    expect(pipeline.executionOrder).toEqual([
+      'TrainOnSpot', 'Train', 'Evaluate', 'TrainOnDemand', 'EvaluateOnDemand',
+      'QualityGate', 'Register', 'QualityGateFailed', 'QualityGateOnDemand', 'RegisterOnDemand', 'QualityGateFailedOnDemand',
+    ]);
     expect(Object.fromEntries(pipeline.dependencies)).toEqual({
-      Train: [],
-      Evaluate: ['Train'],
+      TrainOnSpot: [],
+      Train: ['TrainOnSpot'],
+      Evaluate: ['Train', 'TrainOnSpot'],
+      TrainOnDemand: ['TrainOnSpot'],
+      EvaluateOnDemand: ['TrainOnDemand', 'TrainOnSpot'],
       QualityGate: ['Evaluate'],
       Register: ['Train', 'QualityGate'],
       QualityGateFailed: ['Evaluate', 'QualityGate'],
+      QualityGateOnDemand: ['EvaluateOnDemand'],
+      RegisterOnDemand: ['TrainOnDemand', 'QualityGateOnDemand'],
+      QualityGateFailedOnDemand: ['EvaluateOnDemand', 'QualityGateOnDemand'],
     });
+    expect(STEP_NAMES.onDemand).toEqual({ train: 'TrainOnDemand', evaluate: 'EvaluateOnDemand', qualityGate: 'QualityGateOnDemand', register: 'RegisterOnDemand', qualityGateFailed: 'QualityGateFailedOnDemand' });
   });
 
   it('compiles the project files as committed (cdk.json, training-config.json, training/metric_definitions.json)', () => {

@@ -70,15 +70,14 @@ describe('stopping an execution', () => {
     expect(final.stopReason).toBe('stopped by SIGINT (Ctrl-C)');
     expect(final.failureReason).toBeUndefined();
     expect(final.steps.map((s) => [s.name, s.status])).toEqual([
+      ['TrainOnSpot', 'Succeeded'],
       ['Train', 'Stopped'],
-      ['Evaluate', 'NotExecuted'],
-      ['QualityGate', 'NotExecuted'],
-      ['Register', 'NotExecuted'],
-      ['QualityGateFailed', 'NotExecuted'],
+      ...['Evaluate', 'TrainOnDemand', 'EvaluateOnDemand', 'QualityGate', 'Register', 'QualityGateFailed', 'QualityGateOnDemand', 'RegisterOnDemand', 'QualityGateFailedOnDemand'].map((name) => [name, 'NotExecuted']),
     ]);
-    expect(final.steps[0]?.stopReason).toBe('stopped by SIGINT (Ctrl-C)');
-    expect(final.steps[0]?.job).toBeUndefined();
-    expect(final.steps[1]?.notExecutedReason).toBe('the execution was stopped (stopped by SIGINT (Ctrl-C))');
+    const train = final.steps.find((s) => s.name === 'Train');
+    expect(train?.stopReason).toBe('stopped by SIGINT (Ctrl-C)');
+    expect(train?.job).toBeUndefined();
+    expect(final.steps.find((s) => s.name === 'Evaluate')?.notExecutedReason).toBe('the execution was stopped (stopped by SIGINT (Ctrl-C))');
     expect(final.runnerPid).toBeUndefined();
     expect(await store.get('exec1')).toEqual(final);
     expect(calls).toEqual(['Train']);
@@ -96,11 +95,12 @@ describe('retrying an execution (RetryPipelineExecution)', () => {
     };
     const failed = await interpret(newRecord(), failing);
     expect(failed.status).toBe('Failed');
-    const trainProperties = failed.steps[0]?.properties;
+    const trainProperties = failed.steps.find((s) => s.name === 'Train')?.properties;
 
     const plan = planRetry(failed, new Date('2026-01-02T03:04:05Z'));
     expect(plan.fromStep).toBe('Evaluate');
-    expect(plan.record.steps.map((s) => s.status)).toEqual(['Succeeded', 'Pending', 'Pending', 'Pending', 'Pending']);
+    // TrainOnSpot and Train keep their outcome; everything after them runs (or is skipped) again.
+    expect(plan.record.steps.map((s) => s.status)).toEqual(['Succeeded', 'Succeeded', ...Array<string>(9).fill('Pending')]);
     expect(plan.record.retries).toEqual([{ at: '2026-01-02T03:04:05.000Z', previousStatus: 'Failed', previousReason: 'Error: disk full', fromStep: 'Evaluate' }]);
     expect(plan.record).not.toHaveProperty('failureReason');
     expect(plan.record).not.toHaveProperty('endedAt');
@@ -111,8 +111,9 @@ describe('retrying an execution (RetryPipelineExecution)', () => {
     const final = await interpret(plan.record, executors(calls));
     expect(calls).toEqual(['Evaluate', 'Register']);
     expect(final.status).toBe('Succeeded');
-    expect(final.steps[0]?.properties).toEqual(trainProperties);
-    expect(final.steps.map((s) => s.status)).toEqual(['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'NotExecuted']);
+    expect(final.steps.find((s) => s.name === 'Train')?.properties).toEqual(trainProperties);
+    expect(final.steps.filter((s) => s.status === 'Succeeded').map((s) => s.name)).toEqual(['TrainOnSpot', 'Train', 'Evaluate', 'QualityGate', 'Register']);
+    expect(final.steps.filter((s) => s.status !== 'Succeeded').every((s) => s.status === 'NotExecuted')).toBe(true);
     expect(final.registeredModel?.version).toBe(1);
   });
 
@@ -130,7 +131,8 @@ describe('retrying an execution (RetryPipelineExecution)', () => {
     calls.length = 0;
     const final = await interpret(plan.record, executors(calls));
     expect(calls).toEqual(['Register']);
-    expect(final.steps.map((s) => [s.name, s.status])).toEqual([
+    expect(final.steps.filter((s) => !s.name.endsWith('OnDemand')).map((s) => [s.name, s.status])).toEqual([
+      ['TrainOnSpot', 'Succeeded'],
       ['Train', 'Succeeded'],
       ['Evaluate', 'Succeeded'],
       ['QualityGate', 'Succeeded'],
@@ -143,11 +145,14 @@ describe('retrying an execution (RetryPipelineExecution)', () => {
     const record = newRecord();
     record.status = 'Stopped';
     record.stopReason = 'the runner (pid 4242) exited without finishing';
-    record.steps[0] = { name: 'Train', type: 'Training', status: 'Stopped', job: { pid: 4243, identity: 'boot/1' }, jobDir: 'steps/Train', logFile: 'steps/Train/stdout.log', progress: { epoch: 2, epochs: 4, metrics: {} } };
+    // TrainOnSpot had chosen spot before the runner died in Train.
+    record.steps[0] = { name: 'TrainOnSpot', type: 'Condition', status: 'Succeeded', properties: { Outcome: true } };
+    const train = record.steps.findIndex((s) => s.name === 'Train');
+    record.steps[train] = { name: 'Train', type: 'Training', status: 'Stopped', job: { pid: 4243, identity: 'boot/1' }, jobDir: 'steps/Train', logFile: 'steps/Train/stdout.log', progress: { epoch: 2, epochs: 4, metrics: {} } };
     const plan = planRetry(record);
     expect(plan.leftoverJobs).toEqual([{ pid: 4243, identity: 'boot/1' }]);
     // The step runs again in the same folder (its checkpoints are there); nothing else of the attempt is kept.
-    expect(plan.record.steps[0]).toEqual({ name: 'Train', type: 'Training', status: 'Pending', jobDir: 'steps/Train', logFile: 'steps/Train/stdout.log' });
+    expect(plan.record.steps[train]).toEqual({ name: 'Train', type: 'Training', status: 'Pending', jobDir: 'steps/Train', logFile: 'steps/Train/stdout.log' });
     expect(plan.fromStep).toBe('Train');
   });
 

@@ -53,9 +53,9 @@ function harness(mAP: number, overrides: Partial<StepExecutors> = {}): Harness {
   return { executors: { Training: training, Processing: processing, RegisterModel: register, ...overrides }, calls, objects };
 }
 
-async function run(h: Harness, threshold: number, events: RunEvent[] = []) {
+async function run(h: Harness, threshold: number, events: RunEvent[] = [], overrides: Record<string, string> = {}) {
   const pipeline = parsePipelineDefinition(definition);
-  const parameters = resolveParameters(pipeline.parameters, { InputDataUri: 's3://data/split_dataset/v1/', CodeUri: 's3://data/code/abc/', CodeVersion: 'abc', QualityThreshold: threshold, MlflowTrackingUri: 'http://127.0.0.1:1' });
+  const parameters = resolveParameters(pipeline.parameters, { InputDataUri: 's3://data/split_dataset/v1/', CodeUri: 's3://data/code/abc/', CodeVersion: 'abc', QualityThreshold: threshold, MlflowTrackingUri: 'http://127.0.0.1:1', ...overrides });
   const record = newExecutionRecord(pipeline, { executionId: 'exec123', pipelineName: 'yolops-pipeline', parameters, definitionSha256: 'sha' });
   const store = new ExecutionStore(join(dir, 'executions'));
   const final = await interpretPipeline({
@@ -80,15 +80,23 @@ describe('interpretPipeline', () => {
     const events: RunEvent[] = [];
     const { final, stored } = await run(h, 0.5, events);
     expect(final.status).toBe('Succeeded');
-    expect(final.steps.map((s) => [s.name, s.status])).toEqual([
-      ['Train', 'Succeeded'],
-      ['Evaluate', 'Succeeded'],
-      ['QualityGate', 'Succeeded'],
-      ['Register', 'Succeeded'],
-      ['QualityGateFailed', 'NotExecuted'],
+    expect(final.steps.map((s) => [s.name, s.status, s.notExecutedReason])).toEqual([
+      ['TrainOnSpot', 'Succeeded', undefined],
+      ['Train', 'Succeeded', undefined],
+      ['Evaluate', 'Succeeded', undefined],
+      ['TrainOnDemand', 'NotExecuted', 'condition "TrainOnSpot" evaluated to true, so its ElseSteps do not run'],
+      ['EvaluateOnDemand', 'NotExecuted', 'condition "TrainOnSpot" evaluated to true, so its ElseSteps do not run'],
+      ['QualityGate', 'Succeeded', undefined],
+      ['Register', 'Succeeded', undefined],
+      ['QualityGateFailed', 'NotExecuted', 'condition "QualityGate" evaluated to true, so its ElseSteps do not run'],
+      ['QualityGateOnDemand', 'NotExecuted', 'it depends on step "EvaluateOnDemand", which did not succeed (NotExecuted)'],
+      ['RegisterOnDemand', 'NotExecuted', 'its condition "QualityGateOnDemand" did not run (NotExecuted)'],
+      ['QualityGateFailedOnDemand', 'NotExecuted', 'its condition "QualityGateOnDemand" did not run (NotExecuted)'],
     ]);
-    expect(final.steps[4]?.notExecutedReason).toBe('condition "QualityGate" evaluated to true, so its ElseSteps do not run');
-    expect(final.decisions).toEqual([{ step: 'QualityGate', outcome: true, conditions: [{ type: 'GreaterThanOrEqualTo', left: 0.6, right: 0.5, outcome: true }], branchSteps: ['Register'] }]);
+    expect(final.decisions).toEqual([
+      { step: 'TrainOnSpot', outcome: true, conditions: [{ type: 'Equals', left: true, right: true, outcome: true }], branchSteps: ['Train', 'Evaluate'] },
+      { step: 'QualityGate', outcome: true, conditions: [{ type: 'GreaterThanOrEqualTo', left: 0.6, right: 0.5, outcome: true }], branchSteps: ['Register'] },
+    ]);
     expect(final.registeredModel).toEqual({ modelPackageGroupName: 'yolops-yolo-models', version: 1, modelPackageArn: 'arn:local/1', approvalStatus: 'PendingManualApproval' });
     expect(final.runnerPid).toBeUndefined();
     expect(stored).toEqual(final);
@@ -102,10 +110,28 @@ describe('interpretPipeline', () => {
     const train = h.calls.find((c) => c.step === 'Train')?.args as JsonObject;
     expect((train['HyperParameters'] as JsonObject)['sagemaker_submit_directory']).toBe('"s3://data/code/abc/sourcedir.tar.gz"');
     expect((train['Environment'] as JsonObject)['YOLOPS_EXECUTION_ID']).toBe('exec123');
+    // The job gets the arguments resolved; spot settings are listed as ignored, not acted on.
+    expect(train['EnableManagedSpotTraining']).toBe(true);
+    expect(final.ignored).toContain('Train: Arguments.StoppingCondition.MaxWaitTimeInSeconds (how long SageMaker may wait for spot capacity; a local job never waits for capacity)');
 
-    expect(final.steps[0]?.progress).toEqual({ epoch: 2, epochs: 2, metrics: { 'val/mAP50-95': 0.2 } });
+    expect(final.steps.find((s) => s.name === 'Train')?.progress).toEqual({ epoch: 2, epochs: 2, metrics: { 'val/mAP50-95': 0.2 } });
     expect(events.filter((e) => e.type === 'epoch')).toHaveLength(2);
-    expect(events.filter((e) => e.type === 'step-started').map((e) => e.type === 'step-started' && e.step)).toEqual(['Train', 'Evaluate', 'QualityGate', 'Register']);
+    expect(events.filter((e) => e.type === 'step-started').map((e) => e.type === 'step-started' && e.step)).toEqual(['TrainOnSpot', 'Train', 'Evaluate', 'QualityGate', 'Register']);
+  });
+
+  it('runs the on-demand branch when the execution passes UseSpotInstances=false', async () => {
+    const h = harness(0.6);
+    const { final } = await run(h, 0.5, [], { UseSpotInstances: 'false' });
+    expect(final.status).toBe('Succeeded');
+    expect(final.steps.filter((s) => s.status !== 'NotExecuted').map((s) => s.name)).toEqual(['TrainOnSpot', 'TrainOnDemand', 'EvaluateOnDemand', 'QualityGateOnDemand', 'RegisterOnDemand']);
+    expect(final.steps.find((s) => s.name === 'QualityGate')?.notExecutedReason).toBe('it depends on step "Evaluate", which did not succeed (NotExecuted)');
+    expect(h.calls.map((c) => c.step)).toEqual(['TrainOnDemand', 'EvaluateOnDemand', 'RegisterOnDemand']);
+    const train = h.calls[0]?.args as JsonObject;
+    expect(train['EnableManagedSpotTraining']).toBe(false);
+    expect(train['StoppingCondition']).toEqual({ MaxRuntimeInSeconds: 86400 });
+    const evaluate = h.calls[1]?.args as JsonObject;
+    expect((((evaluate['ProcessingInputs'] as JsonObject[])[0] as JsonObject)['S3Input'] as JsonObject)['S3Uri']).toBe(`s3://yolops-model-artifacts-123456789012/pipelines/exec123/${jobNameFor('exec123', 'TrainOnDemand')}/output/model.tar.gz`);
+    expect(final.registeredModel?.version).toBe(1);
   });
 
   it('fails the execution with the Fail step message when the gate says no, and registers nothing', async () => {
@@ -114,7 +140,8 @@ describe('interpretPipeline', () => {
     expect(final.status).toBe('Failed');
     expect(final.failedStep).toBe('QualityGateFailed');
     expect(final.failureReason).toBe('Quality gate failed: mAP50_95 = 0.2 is below the QualityThreshold 1');
-    expect(final.steps.map((s) => [s.name, s.status])).toEqual([
+    expect(final.steps.filter((s) => !s.name.endsWith('OnDemand')).map((s) => [s.name, s.status])).toEqual([
+      ['TrainOnSpot', 'Succeeded'],
       ['Train', 'Succeeded'],
       ['Evaluate', 'Succeeded'],
       ['QualityGate', 'Succeeded'],
@@ -135,8 +162,8 @@ describe('interpretPipeline', () => {
     expect(final.status).toBe('Failed');
     expect(final.failureReason).toBe('AlgorithmError: class id 7 is out of range');
     expect(final.failedStep).toBe('Train');
-    expect(final.steps.slice(1).every((s) => s.status === 'NotExecuted' && s.notExecutedReason === 'the execution stopped at step "Train"')).toBe(true);
-    expect(final.decisions).toEqual([]);
+    expect(final.steps.slice(2).every((s) => s.status === 'NotExecuted' && s.notExecutedReason === 'the execution stopped at step "Train"')).toBe(true);
+    expect(final.decisions.map((d) => d.step)).toEqual(['TrainOnSpot']);
   });
 
   it('records an unexpected executor error as the step failure, with its type', async () => {
@@ -148,7 +175,7 @@ describe('interpretPipeline', () => {
     const { final } = await run(h, 0.5);
     expect(final.status).toBe('Failed');
     expect(final.failureReason).toBe('TypeError: boom');
-    expect(final.steps[1]?.status).toBe('Failed');
+    expect(final.steps.find((s) => s.name === 'Evaluate')?.status).toBe('Failed');
   });
 
   it('fails the step whose property file is missing, naming the file and URI', async () => {

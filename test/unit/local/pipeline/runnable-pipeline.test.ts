@@ -22,24 +22,43 @@ function problemsOf(definition: unknown): { location: string; message: string }[
 const step = (name: string, type: string, args: JsonObject = {}, extra: JsonObject = {}): JsonObject => ({ Name: name, Type: type, Arguments: args, ...extra });
 const fail = (name: string, extra: JsonObject = {}): JsonObject => step(name, 'Fail', { ErrorMessage: 'x' }, extra);
 const minimal = (steps: JsonObject[], parameters: JsonObject[] = []): JsonObject => ({ Version: PIPELINE_DEFINITION_VERSION, Parameters: parameters, Steps: steps });
+/** Train and Evaluate on spot capacity: the IfSteps of TrainOnSpot, the first step. */
+const spotBranch = (definition: JsonObject): JsonObject[] => (((definition['Steps'] as JsonObject[])[0] as JsonObject)['Arguments'] as JsonObject)['IfSteps'] as JsonObject[];
 
 describe('parsePipelineDefinition on the contract pipeline', () => {
   it('orders steps by dependency, branch steps after their condition', () => {
     const parsed = parsePipelineDefinition(fixture());
-    expect(parsed.order.map((s) => s.name)).toEqual(['Train', 'Evaluate', 'QualityGate', 'Register', 'QualityGateFailed']);
+    expect(parsed.order.map((s) => s.name)).toEqual([
+      'TrainOnSpot', 'Train', 'Evaluate', 'TrainOnDemand', 'EvaluateOnDemand',
+      'QualityGate', 'Register', 'QualityGateFailed', 'QualityGateOnDemand', 'RegisterOnDemand', 'QualityGateFailedOnDemand',
+    ]);
     const byName = new Map(parsed.steps.map((s) => [s.name, s]));
-    expect(byName.get('Evaluate')?.dependencies).toEqual(['Train']);
+    expect(byName.get('Train')?.branch).toEqual({ condition: 'TrainOnSpot', outcome: true });
+    expect(byName.get('TrainOnDemand')?.branch).toEqual({ condition: 'TrainOnSpot', outcome: false });
+    expect(byName.get('Evaluate')?.dependencies).toEqual(['TrainOnSpot', 'Train']);
     expect(byName.get('QualityGate')?.dependencies).toEqual(['Evaluate']);
+    expect(byName.get('QualityGateOnDemand')?.dependencies).toEqual(['EvaluateOnDemand']);
     expect(byName.get('Register')?.branch).toEqual({ condition: 'QualityGate', outcome: true });
     expect(byName.get('QualityGateFailed')?.branch).toEqual({ condition: 'QualityGate', outcome: false });
-    expect(byName.get('Register')?.location).toBe('Steps[2].Arguments.IfSteps[0]');
+    expect(byName.get('Register')?.location).toBe('Steps[1].Arguments.IfSteps[0]');
     expect(byName.get('Evaluate')?.propertyFiles).toEqual([{ name: 'EvaluationReport', outputName: 'evaluation', filePath: 'evaluation.json' }]);
-    expect(parsed.parameters.map((p) => p.name)).toContain('QualityThreshold');
+    expect(parsed.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['QualityThreshold', 'UseSpotInstances']));
   });
 
-  it('names the AWS-only settings it ignores', () => {
+  it('names the AWS-only settings it ignores, with why: roles, spot capacity, SageMaker\'s retries', () => {
     const parsed = parsePipelineDefinition(fixture());
-    expect(parsed.steps.find((s) => s.name === 'Train')?.ignored).toEqual(['Arguments.RoleArn (AWS-only setting)', 'Arguments.EnableManagedSpotTraining (AWS-only setting)']);
+    const ignored = (name: string) => parsed.steps.find((s) => s.name === name)?.ignored;
+    const retries = expect.stringMatching(/^RetryPolicies \(SageMaker's retries of its own transient failures .*; a local job fails only for its code or data, and `yolops runs retry` continues a failed execution\)$/);
+    const spot = 'Arguments.EnableManagedSpotTraining (spot capacity is an AWS matter: a local job trains on this machine, so UseSpotInstances only picks the branch that runs)';
+    expect(ignored('Train')).toEqual([
+      retries,
+      'Arguments.RoleArn (AWS-only setting)',
+      spot,
+      'Arguments.StoppingCondition.MaxWaitTimeInSeconds (how long SageMaker may wait for spot capacity; a local job never waits for capacity)',
+    ]);
+    expect(ignored('TrainOnDemand')).toEqual([retries, 'Arguments.RoleArn (AWS-only setting)', spot]);
+    expect(ignored('Evaluate')).toEqual([retries, 'Arguments.RoleArn (AWS-only setting)']);
+    expect(ignored('TrainOnSpot')).toEqual([]);
   });
 });
 
@@ -67,12 +86,12 @@ describe('parsePipelineDefinition refuses what it cannot run', () => {
 
   it('argument and step keys it does not handle', () => {
     const definition = fixture();
-    const train = (definition['Steps'] as JsonObject[])[0] as JsonObject;
+    const train = spotBranch(definition)[0] as JsonObject;
     (train['Arguments'] as JsonObject)['TensorBoardOutputConfig'] = { S3OutputPath: 's3://x/' };
     train['Retry'] = true;
     expect(problemsOf(definition)).toEqual([
-      { location: 'Steps[0].Retry', message: 'unsupported step key "Retry" on step "Train"' },
-      { location: 'Steps[0].Arguments.TensorBoardOutputConfig', message: expect.stringMatching(/Training step "Train": argument "TensorBoardOutputConfig" is not supported by the local runner \(it handles AlgorithmSpecification/) },
+      { location: 'Steps[0].Arguments.IfSteps[0].Retry', message: 'unsupported step key "Retry" on step "Train"' },
+      { location: 'Steps[0].Arguments.IfSteps[0].Arguments.TensorBoardOutputConfig', message: expect.stringMatching(/Training step "Train": argument "TensorBoardOutputConfig" is not supported by the local runner \(it handles AlgorithmSpecification/) },
     ]);
   });
 
@@ -102,9 +121,9 @@ describe('parsePipelineDefinition refuses what it cannot run', () => {
 
   it('property files on the wrong step or naming an unknown output', () => {
     const definition = fixture();
-    const evaluate = (definition['Steps'] as JsonObject[])[1] as JsonObject;
+    const evaluate = spotBranch(definition)[1] as JsonObject;
     evaluate['PropertyFiles'] = [{ PropertyFileName: 'EvaluationReport', OutputName: 'metrics', FilePath: 'evaluation.json' }];
-    expect(problemsOf(definition)).toEqual([{ location: 'Steps[1].PropertyFiles[0].OutputName', message: 'names output "metrics", which this step does not have (outputs: evaluation)' }]);
+    expect(problemsOf(definition)).toEqual([{ location: 'Steps[0].Arguments.IfSteps[1].PropertyFiles[0].OutputName', message: 'names output "metrics", which this step does not have (outputs: evaluation)' }]);
     expect(problemsOf(minimal([fail('A', { PropertyFiles: [] })]))).toEqual([{ location: 'Steps[0].PropertyFiles', message: 'only Processing steps declare PropertyFiles (this is a Fail step)' }]);
   });
 
@@ -121,10 +140,10 @@ describe('parsePipelineDefinition refuses what it cannot run', () => {
 
   it('with the same problems, at the same locations, as the validator finds in the same definition', () => {
     const definition = fixture();
-    const train = (definition['Steps'] as JsonObject[])[0] as JsonObject;
+    const train = spotBranch(definition)[0] as JsonObject;
     ((train['Arguments'] as JsonObject)['ResourceConfig'] as JsonObject)['InstanceType'] = { Get: 'Parameters.TrainingInstanceTyp' };
     const validator = validatePipelineDefinition(definition).problems;
-    expect(problemsOf(definition)).toEqual([{ location: 'Steps[0].Arguments.ResourceConfig.InstanceType.Get', message: expect.stringMatching(/"Parameters.TrainingInstanceTyp" names no declared parameter/) }]);
+    expect(problemsOf(definition)).toEqual([{ location: 'Steps[0].Arguments.IfSteps[0].Arguments.ResourceConfig.InstanceType.Get', message: expect.stringMatching(/"Parameters.TrainingInstanceTyp" names no declared parameter/) }]);
     expect(validator).toContainEqual(problemsOf(definition)[0]);
   });
 

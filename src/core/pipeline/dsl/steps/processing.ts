@@ -1,5 +1,5 @@
 import { propertyFile, stepProperty, type IntegerValue, type PropertyFileRef, type StepPropertyRef, type StringValue } from '../values.ts';
-import { splitStepOptions, type StepCommon, type StepOptions } from './common.ts';
+import { splitRetryableStepOptions, type RetryableStepCommon, type RetryableStepOptions } from './common.ts';
 
 export interface ProcessingInput {
   name: string;
@@ -25,7 +25,7 @@ export interface PropertyFileSpec {
   path: string;
 }
 
-export interface ProcessingStepOptions extends StepOptions {
+export interface ProcessingStepOptions extends RetryableStepOptions {
   image: StringValue;
   roleArn: StringValue;
   instanceType: StringValue;
@@ -41,9 +41,9 @@ export interface ProcessingStepOptions extends StepOptions {
   propertyFiles?: readonly PropertyFileSpec[];
 }
 
-export type ProcessingArgs = Omit<ProcessingStepOptions, keyof StepOptions>;
+export type ProcessingArgs = Omit<ProcessingStepOptions, keyof RetryableStepOptions>;
 
-export interface ProcessingStep extends StepCommon {
+export interface ProcessingStep extends RetryableStepCommon {
   readonly type: 'Processing';
   readonly args: ProcessingArgs;
   readonly properties: {
@@ -57,7 +57,7 @@ export interface ProcessingStep extends StepCommon {
 }
 
 export function processingStep(options: ProcessingStepOptions): ProcessingStep {
-  const { common, args } = splitStepOptions(options);
+  const { common, args } = splitRetryableStepOptions(options);
   const name = common.name;
   return {
     type: 'Processing',

@@ -1,7 +1,6 @@
 import type { MetricDefinition } from '../../compiled-definition-types.ts';
-import { stepProperty, type AnyValue, type IntegerValue, type StepPropertyRef, type StringValue } from '../values.ts';
-import { splitStepOptions, type StepCommon, type StepOptions } from './common.ts';
-
+import { stepProperty, type AnyValue, type BooleanValue, type IntegerValue, type StepPropertyRef, type StringValue } from '../values.ts';
+import { splitRetryableStepOptions, type RetryableStepCommon, type RetryableStepOptions } from './common.ts';
 
 /** SageMaker script mode: the container downloads `sourceDir` (a .tar.gz) and runs `entryPoint` from it. */
 export interface ScriptMode {
@@ -10,7 +9,20 @@ export interface ScriptMode {
   sourceDir: StringValue;
 }
 
-export interface TrainingStepOptions extends StepOptions {
+/**
+ * Managed spot training. SageMaker needs `StoppingCondition.MaxWaitTimeInSeconds` when spot is on and refuses it
+ * when spot is off ("Invalid MaxWaitTimeInSeconds. It is only supported when EnableManagedSpotTraining is set to
+ * true"), so `maxWaitSeconds` must be given exactly when `enabled` is true where the step runs; the validator
+ * checks this, following a Boolean parameter through the Condition steps the step sits in.
+ */
+export interface ManagedSpot {
+  /** @default true */
+  enabled?: BooleanValue;
+  /** How long SageMaker may wait for spot capacity plus run; at least maxRuntimeSeconds. */
+  maxWaitSeconds?: IntegerValue;
+}
+
+export interface TrainingStepOptions extends RetryableStepOptions {
   image: StringValue;
   roleArn: StringValue;
   instanceType: StringValue;
@@ -27,15 +39,14 @@ export interface TrainingStepOptions extends StepOptions {
   environment?: Readonly<Record<string, StringValue>>;
   metricDefinitions?: readonly MetricDefinition[];
   maxRuntimeSeconds: IntegerValue;
-  /** Managed spot training; `maxWaitSeconds` covers waiting for capacity plus the run. */
-  managedSpot?: { maxWaitSeconds: IntegerValue };
+  managedSpot?: ManagedSpot;
   /** Synced to S3 while the job runs, so a spot interruption resumes from the last checkpoint. */
   checkpoint?: { s3Uri: StringValue; localPath?: string };
 }
 
-export type TrainingArgs = Omit<TrainingStepOptions, keyof StepOptions>;
+export type TrainingArgs = Omit<TrainingStepOptions, keyof RetryableStepOptions>;
 
-export interface TrainingStep extends StepCommon {
+export interface TrainingStep extends RetryableStepCommon {
   readonly type: 'Training';
   readonly args: TrainingArgs;
   readonly properties: {
@@ -46,7 +57,7 @@ export interface TrainingStep extends StepCommon {
 }
 
 export function trainingStep(options: TrainingStepOptions): TrainingStep {
-  const { common, args } = splitStepOptions(options);
+  const { common, args } = splitRetryableStepOptions(options);
   const name = common.name;
   return {
     type: 'Training',
