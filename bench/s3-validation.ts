@@ -193,6 +193,7 @@ try {
     const rows = [['mode', 'objects', 'requests', 'serial s', `c=${concurrency} s`, 'ratio', 'serial req/s', `c=${concurrency} req/s`, 'max in flight s/c']];
     let reference: { label: string; result: DatasetValidation } | undefined;
     const cpuLines: string[] = [];
+    const concurrentRate: Partial<Record<Mode, number>> = {};
     for (const mode of modes as Mode[]) {
       const endpoint = mode === 'latency' && proxy ? proxy.endpoint : moto.endpoint;
       const via = mode === 'latency' ? proxy : undefined;
@@ -218,6 +219,7 @@ try {
           `(${f2((1000 * run.cpu.client) / run.requests)} + ${f2((1000 * run.cpu.moto) / run.requests)} ms/request; ${f2(total / run.seconds)} of ${cpus().length} cores busy)`;
       };
       cpuLines.push(`   CPU s, ${mode}: ${[serial ? cpu('serial', serial) : undefined, cpu(`c=${concurrency}`, parallel)].filter(Boolean).join('; ')}`);
+      concurrentRate[mode] = parallel.requests / parallel.seconds;
       if (serial && serial.requests !== parallel.requests) console.log(`   note: ${mode}: the serial run sent ${serial.requests} requests, the concurrent one ${parallel.requests} (retries?)`);
       rows.push([
         mode === 'loopback' ? '(a) loopback' : `(b) +${latencyMs} ms`,
@@ -235,6 +237,10 @@ try {
     if (r) console.log(`   report: valid=${r.valid}, ${r.errors} errors, ${r.warnings} warnings, ${r.summary.totals.images} images, ${r.summary.totals.labelFiles} label files, ${r.summary.imagesInspected} inspected; all runs deep-equal: ${failed ? 'NO' : 'yes'}`);
     console.log(table(rows).replace(/^/gm, '   '));
     for (const line of cpuLines) console.log(line);
+    const { loopback, latency } = concurrentRate;
+    if (loopback !== undefined && latency !== undefined && latency >= 0.8 * loopback) {
+      console.log(`   (b) at c=${concurrency} ran at ${Math.round((100 * latency) / loopback)}% of the loopback c=${concurrency} rate: bound by CPU on this machine (moto + client + proxy per request), not by the added latency`);
+    }
   }
   console.log(`\nload average ${loadavg().map(f2).join(' ')} at the end. Target: ratio >= 10x in (b) at concurrency 32; (a) shows moto's own throughput bound.`);
 } finally {
