@@ -22,8 +22,9 @@ const config: KnipConfig = {
   // store's EPERM test makes a file immutable with e2fsprogs' chattr where the machine has it (skipped elsewhere).
   ignoreBinaries: ['uv', 'chattr'],
   ignoreDependencies: [
-    // Bundles the S3 trigger's handler when the CDK app synthesizes; aws-cdk-lib/aws-lambda-nodejs looks it up itself.
-    'esbuild',
+    // Bundles the S3 trigger's handler when the CDK app synthesizes; aws-cdk-lib/aws-lambda-nodejs looks it up itself
+    // (the default mode sees bench/trigger-bundle.ts import it).
+    ...(production ? ['esbuild'] : []),
     // The Node.js 24 the project runs on: bin/yolops.js and scripts/bootstrap.js start node_modules/.bin/node by
     // path. The default mode sees it in the npm scripts (npm puts node_modules/.bin first on PATH); production mode
     // reads no scripts but `start`.
