@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { APPROVAL_STATUSES, modelVersionRecordSchema, type ModelVersionRecord } from '../core/registry/model-version.ts';
 import { parseExecutionArn, UnexpectedSageMakerAnswerError } from './pipeline-execution-records.ts';
 

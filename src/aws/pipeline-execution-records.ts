@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PIPELINE_EXECUTION_STATUSES, PIPELINE_STEP_STATUSES, type PipelineExecutionStatus, type PipelineStepStatus } from '../core/pipeline/execution-status.ts';
 import { AwsError } from './errors.ts';
 

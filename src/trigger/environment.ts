@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { YolopsError } from '../core/errors.ts';
 
 /** The trigger's settings, from its environment (set by the S3TriggerStack; see training-trigger.ts). */

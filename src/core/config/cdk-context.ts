@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, parseConfig } from './errors.ts';
 import { AWS_REGIONS } from './regions.ts';
 

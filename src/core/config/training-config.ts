@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, parseConfig } from './errors.ts';
 import { PROCESSING_INSTANCE_TYPES, TRAINING_INSTANCE_TYPES } from './instance-types.ts';
 

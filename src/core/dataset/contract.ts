@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CoreError } from '../errors.ts';
 import raw from '../../../training/yolops_training/dataset_contract.json' with { type: 'json' };
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CoreError } from '../errors.ts';
 import { PREFIXES } from '../naming.ts';
 import { isObjectStoreError } from '../storage/errors.ts';

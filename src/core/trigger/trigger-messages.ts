@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What arrives on the trigger's queue: S3 "Object Created" events that EventBridge forwards (the whole event is

@@ -90,7 +90,9 @@ export class TrainingTrigger extends Construct {
       handler: 'handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      memorySize: 512,
+      // Lambda's CPU grows with memory; 1,769 MB is one full vCPU. Validating a large dataset is bound by the
+      // SDK's CPU per request (about 1.5-2.5 ms for a small GET, bench/s3-validation.ts), not by S3.
+      memorySize: 1769,
       timeout,
       role: props.role,
       logGroup: this.logGroup,

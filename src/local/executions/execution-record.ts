@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { JsonObject, JsonValue } from '../json.ts';
 import type { ConditionResult } from '../../core/pipeline/condition-result.ts';
 import { processRefSchema } from './process-ref.ts';
