@@ -4,7 +4,7 @@ import { PREFIXES } from '../naming.ts';
 import { putIfAbsent } from '../storage/object-store.ts';
 import { datasetVersionOfKey, type DatasetVersionRef } from './dataset-version.ts';
 import { badVersionNameMessage } from './notices.ts';
-import { processDatasetVersion, type TriggerDeps, type VersionResult } from './process-version.ts';
+import { describeError, processDatasetVersion, type TriggerDeps, type VersionResult } from './process-version.ts';
 import { parseTriggerMessage } from './trigger-messages.ts';
 
 /** One queue message (SQS's messageId and body). */
@@ -71,7 +71,7 @@ export async function processTriggerBatch(records: readonly QueueRecord[], deps:
         try {
           await noticeBadVersionName(deps, lookup.prefix, lookup.name, lookup.problem);
         } catch (error) {
-          log.error('could not send the notice about a bad version name', { messageId: record.messageId, error: describe(error) });
+          log.error('could not send the notice about a bad version name', { messageId: record.messageId, error: describeError(error) });
           outcome.failedMessageIds.push(record.messageId);
         }
         continue;
@@ -93,9 +93,9 @@ export async function processTriggerBatch(records: readonly QueueRecord[], deps:
       outcome.versions.push({ root: group.ref.root, messages: group.messageIds.length, result });
       log.info(`${group.ref.root}: ${result.kind}`, { dataset: group.ref.root, messages: group.messageIds.length, ...result });
     } catch (error) {
-      outcome.versions.push({ root: group.ref.root, messages: group.messageIds.length, error: describe(error) });
+      outcome.versions.push({ root: group.ref.root, messages: group.messageIds.length, error: describeError(error) });
       outcome.failedMessageIds.push(...group.messageIds);
-      log.error(`${group.ref.root}: failed; its ${group.messageIds.length} messages will be delivered again`, { dataset: group.ref.root, error: describe(error), stack: error instanceof Error ? error.stack : undefined });
+      log.error(`${group.ref.root}: failed; its ${group.messageIds.length} messages will be delivered again`, { dataset: group.ref.root, error: describeError(error), stack: error instanceof Error ? error.stack : undefined });
     }
   });
   return outcome;
@@ -108,8 +108,4 @@ async function noticeBadVersionName(deps: TriggerDeps, prefix: string, name: str
   if (await putIfAbsent(deps.store, bucket, notice, JSON.stringify({ folder: `${prefix}${name}/`, problem, at: deps.now().toISOString() }), 'application/json')) {
     await deps.publisher.publish(badVersionNameMessage({ bucket, prefix, name, problem }));
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

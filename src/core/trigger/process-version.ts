@@ -115,39 +115,61 @@ export async function processDatasetVersion(deps: TriggerDeps, ref: DatasetVersi
     claim = fresh;
   }
 
-  const validation = await validateDataset(store, { bucket, prefix: ref.root }, { concurrency: settings.validationConcurrency, refusals: keyRefusals(objects) });
-  if (!validation.valid) {
-    const reportKey = `${PREFIXES.trigger}reports/${ref.root}${fingerprint}.json`;
-    const reportUri = formatS3Uri(bucket, reportKey);
-    await store.put(bucket, reportKey, `${JSON.stringify({ fingerprint, claimedAt: claim.claimedAt, validation }, null, 2)}\n`, { contentType: 'application/json' });
-    await claims.recordOutcome(ref, claim, { kind: 'invalid', reportUri, errors: validation.errors, at: deps.now().toISOString() });
-    await deps.publisher.publish(datasetInvalidMessage(validation, reportUri));
-    return { kind: 'invalid', fingerprint, reportUri, errors: validation.errors };
-  }
-
-  const parameters = { InputDataUri: datasetUri, ...(config.kind === 'found' ? deps.configParameters(config.config) : {}) };
-  const startedAt = deps.now();
-  const displayName = executionDisplayName(ref, startedAt);
-  const via = readiness.via === 'marker' ? 'upload marker' : `quiet period of ${Math.round(settings.quietPeriodMs / 1000)} s`;
+  let outcomeRecorded = false;
+  const record = async (outcome: Parameters<VersionClaims['recordOutcome']>[2]): Promise<void> => {
+    await claims.recordOutcome(ref, claim, outcome);
+    outcomeRecorded = true;
+  };
   try {
-    const { executionArn } = await deps.starter.startExecution({
-      pipelineName: settings.pipelineName,
-      parameters,
-      clientRequestToken: claim.clientRequestToken,
-      displayName,
-      description: `Dataset ${datasetUri} (${objects.length} objects, content ${fingerprint.slice(0, 12)}); started by the S3 trigger (${via}) at ${startedAt.toISOString()}; training config: ${config.kind === 'found' ? config.uri : 'deployed defaults'}.`,
-    });
-    await claims.recordOutcome(ref, claim, { kind: 'started', executionArn, at: deps.now().toISOString() });
+    const validation = await validateDataset(store, { bucket, prefix: ref.root }, { concurrency: settings.validationConcurrency, refusals: keyRefusals(objects) });
+    if (!validation.valid) {
+      const reportKey = `${PREFIXES.trigger}reports/${ref.root}${fingerprint}.json`;
+      const reportUri = formatS3Uri(bucket, reportKey);
+      await store.put(bucket, reportKey, `${JSON.stringify({ fingerprint, claimedAt: claim.claimedAt, validation }, null, 2)}\n`, { contentType: 'application/json' });
+      await record({ kind: 'invalid', reportUri, errors: validation.errors, at: deps.now().toISOString() });
+      await deps.publisher.publish(datasetInvalidMessage(validation, reportUri));
+      return { kind: 'invalid', fingerprint, reportUri, errors: validation.errors };
+    }
+
+    const parameters = { InputDataUri: datasetUri, ...(config.kind === 'found' ? deps.configParameters(config.config) : {}) };
+    const startedAt = deps.now();
+    const displayName = executionDisplayName(ref, startedAt);
+    const via = readiness.via === 'marker' ? 'upload marker' : `quiet period of ${Math.round(settings.quietPeriodMs / 1000)} s`;
+    let executionArn: string;
+    try {
+      ({ executionArn } = await deps.starter.startExecution({
+        pipelineName: settings.pipelineName,
+        parameters,
+        clientRequestToken: claim.clientRequestToken,
+        displayName,
+        description: `Dataset ${datasetUri} (${objects.length} objects, content ${fingerprint.slice(0, 12)}); started by the S3 trigger (${via}) at ${startedAt.toISOString()}; training config: ${config.kind === 'found' ? config.uri : 'deployed defaults'}.`,
+      }));
+    } catch (error) {
+      const text = describeError(error);
+      const retryable = !isUserError(error) && claim.attempt < (settings.maxStartAttempts ?? 5);
+      await record({ kind: 'start-failed', error: text, retryable, at: deps.now().toISOString() });
+      if (retryable) throw error; // the queue delivers the message again; that delivery resumes the claim
+      await deps.publisher.publish(startFailedMessage({ datasetUri, error: text, retrying: false }));
+      return { kind: 'start-failed', fingerprint, error: text };
+    }
+    await record({ kind: 'started', executionArn, at: deps.now().toISOString() });
     await deps.publisher.publish(trainingStartedMessage({ datasetUri, executionArn, displayName, via, parameters, ...(config.kind === 'found' ? { configUri: config.uri } : {}) }));
     return { kind: 'started', executionArn, fingerprint, via };
   } catch (error) {
-    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    const retryable = !isUserError(error) && claim.attempt < (settings.maxStartAttempts ?? 5);
-    await claims.recordOutcome(ref, claim, { kind: 'start-failed', error: text, retryable, at: deps.now().toISOString() });
-    if (retryable) throw error; // the queue delivers the message again; that delivery resumes the claim
-    await deps.publisher.publish(startFailedMessage({ datasetUri, error: text, retrying: false }));
-    return { kind: 'start-failed', fingerprint, error: text };
+    // Anything that failed between the claim and its outcome (S3 refused a read, a report could not be written)
+    // leaves the claim resumable, so the redelivered message takes it up again instead of finding it "in hand".
+    if (!outcomeRecorded) {
+      await claims.recordOutcome(ref, claim, { kind: 'start-failed', error: describeError(error), retryable: true, at: deps.now().toISOString() }).catch((recordError: unknown) => {
+        log.error('could not mark the claim resumable after a failure; it becomes resumable once stale', { dataset: datasetUri, error: describeError(recordError) });
+      });
+    }
+    throw error;
   }
+}
+
+/** `Name: message` of an error, for logs and claim records. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 type MarkerState = VersionObservation['marker'];

@@ -184,3 +184,25 @@ describe('processDatasetVersion', () => {
     expect(JSON.stringify(h.messages[0]?.body)).toContain('images/../escape.png');
   });
 });
+
+describe('processDatasetVersion after a failure between claim and outcome', () => {
+  it('leaves the claim resumable, so the redelivered message validates and starts', async () => {
+    const h = new TriggerHarness();
+    const root = await h.dataset('v1');
+    h.advance(QUIET_MS);
+    const deps = h.deps();
+    const get = deps.store.get.bind(deps.store);
+    let failReads = true;
+    deps.store = Object.assign(Object.create(deps.store) as typeof deps.store, {
+      get: async (bucket: string, key: string, options?: Parameters<typeof get>[2]) => {
+        if (failReads && key.includes('/labels/')) throw new Error('SlowDown: please reduce your request rate');
+        return get(bucket, key, options);
+      },
+    });
+    await expect(processDatasetVersion(deps, ref(root), [], 'r1')).rejects.toThrow(/SlowDown/);
+    expect(h.starts).toHaveLength(0);
+    failReads = false;
+    expect(await processDatasetVersion(deps, ref(root), [], 'r2')).toMatchObject({ kind: 'started' });
+    expect(h.starts).toHaveLength(1);
+  });
+});
