@@ -18,8 +18,13 @@ import type { MotoServer } from './moto.ts';
 
 export const BUCKET = 'yolops-training-data-123456789012';
 export const PIPELINE = 'yolops-yolo-training-pipeline';
-/** Short enough for tests, long enough that a busy 2-core machine never pauses an upload for that long. */
-export const QUIET_SECONDS = 4;
+/** Short enough for tests; the tests that upload while the trigger drains use UPLOADING_QUIET_SECONDS. */
+const QUIET_SECONDS = 4;
+/**
+ * For the tests whose upload runs while the trigger drains its queue: a pause that long mid-upload would count
+ * as the end of the upload, so it is well above any stall of a busy 2-core machine.
+ */
+const UPLOADING_QUIET_SECONDS = 10;
 
 export interface Notice {
   subject: string;
@@ -60,6 +65,7 @@ export class TriggerWorld {
 
   /** `in-process`: events (and rechecks) wait in an InProcessQueue instead of moto's SQS queue. */
   async setUp(options: { transport?: 'moto' | 'in-process' } = {}): Promise<void> {
+    const quietSeconds = options.transport === 'in-process' ? UPLOADING_QUIET_SECONDS : QUIET_SECONDS;
     await this.moto.reset();
     await this.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     await this.pipelines.upsert({ pipelineName: PIPELINE, definition: synthesizeTrainingPipelineFromFiles({ root: REPO_ROOT }).json, roleArn: 'arn:aws:iam::123456789012:role/yolops-pipeline-role' });
@@ -69,21 +75,21 @@ export class TriggerWorld {
     const noticesArn = (await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.noticesQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.['QueueArn'];
     await this.sns.send(new SubscribeCommand({ TopicArn: topic.TopicArn, Protocol: 'sqs', Endpoint: noticesArn }));
     // As deployed: every message waits the quiet period; a failed one comes back after the visibility timeout.
-    const queue = await this.sqs.send(new CreateQueueCommand({ QueueName: 'trigger-events', Attributes: { DelaySeconds: String(QUIET_SECONDS), VisibilityTimeout: '2' } }));
+    const queue = await this.sqs.send(new CreateQueueCommand({ QueueName: 'trigger-events', Attributes: { DelaySeconds: String(quietSeconds), VisibilityTimeout: '2' } }));
     this.environment = {
       trainingBucket: BUCKET,
       pipelineName: PIPELINE,
       configKey: 'config/training-config.json',
       notificationsTopicArn: topic.TopicArn ?? '',
       queueUrl: queue.QueueUrl ?? '',
-      quietPeriodSeconds: QUIET_SECONDS,
+      quietPeriodSeconds: quietSeconds,
       claimStaleSeconds: 600,
       validationConcurrency: 32,
     };
     const record = (level: string) => (message: string, fields?: Record<string, unknown>) => void this.logs.push({ level, message, ...(fields ? { fields } : {}) });
     this.deps = createTriggerDeps(this.environment, { info: record('info'), warn: record('warn'), error: record('error') }, this.moto.clientConfig);
     if (options.transport === 'in-process') {
-      const queue = new InProcessQueue(QUIET_SECONDS * 1000, 2_000);
+      const queue = new InProcessQueue(quietSeconds * 1000, 2_000);
       this.transport = queue;
       this.deps.rechecks = queue;
     } else {
