@@ -126,8 +126,10 @@ export async function processDatasetVersion(deps: TriggerDeps, ref: DatasetVersi
       const reportKey = `${PREFIXES.trigger}reports/${ref.root}${fingerprint}.json`;
       const reportUri = formatS3Uri(bucket, reportKey);
       await store.put(bucket, reportKey, `${JSON.stringify({ fingerprint, claimedAt: claim.claimedAt, validation }, null, 2)}\n`, { contentType: 'application/json' });
-      await record({ kind: 'invalid', reportUri, errors: validation.errors, at: deps.now().toISOString() });
+      // Told first, recorded after: a message that could not be sent leaves the claim resumable, so the redelivery
+      // sends it (a person is told at least once; no training starts either way).
       await deps.publisher.publish(datasetInvalidMessage(validation, reportUri));
+      await record({ kind: 'invalid', reportUri, errors: validation.errors, at: deps.now().toISOString() });
       return { kind: 'invalid', fingerprint, reportUri, errors: validation.errors };
     }
 

@@ -206,3 +206,26 @@ describe('processDatasetVersion after a failure between claim and outcome', () =
     expect(h.starts).toHaveLength(1);
   });
 });
+
+describe('processDatasetVersion when a message cannot be sent', () => {
+  it('an invalid dataset is reported again by the redelivery, and still starts nothing', async () => {
+    const h = new TriggerHarness();
+    const root = await h.dataset('v1');
+    await h.store.put(BUCKET, `${root}labels/train/broken.txt`, '7 0.5 0.5 0.1 0.1\n');
+    h.advance(QUIET_MS);
+    const deps = h.deps();
+    const publish = deps.publisher.publish.bind(deps.publisher);
+    let failures = 1;
+    deps.publisher = {
+      publish: async (message) => {
+        if (failures-- > 0) throw new Error('SNS: Throttling');
+        await publish(message);
+      },
+    };
+    await expect(processDatasetVersion(deps, ref(root), [], 'r1')).rejects.toThrow(/Throttling/);
+    expect(await processDatasetVersion(deps, ref(root), [], 'r2')).toMatchObject({ kind: 'invalid' });
+    expect(h.messages.map((m) => m.attributes?.['event'])).toEqual(['dataset.invalid']);
+    expect(await processDatasetVersion(deps, ref(root), [], 'r3')).toMatchObject({ kind: 'duplicate' });
+    expect(h.starts).toHaveLength(0);
+  });
+});
