@@ -59,6 +59,9 @@ export const PREFIXES = {
   trigger: 'triggers/',
 } as const;
 
+/** The prefixes whose first folder is a dataset version (docs/contracts.md: InputDataUri). */
+export const DATASET_PREFIXES = [PREFIXES.splitDataset, PREFIXES.sampleDataset] as const;
+
 const DATASET_VERSION_NAME = /^[a-z0-9][a-z0-9._-]*$/i;
 
 /**

@@ -1,7 +1,4 @@
-import { datasetVersionNameProblem, PREFIXES } from '../naming.ts';
-
-/** The prefixes whose first folder is a dataset version (docs/contracts.md: InputDataUri). */
-export const DATASET_PREFIXES = [PREFIXES.splitDataset, PREFIXES.sampleDataset] as const;
+import { DATASET_PREFIXES, datasetVersionNameProblem } from '../naming.ts';
 
 /** One dataset version: the first folder under a dataset prefix. */
 export interface DatasetVersionRef {

@@ -4,16 +4,13 @@ import type { PublishedMessage } from './ports.ts';
 
 /** Problems quoted in a message; the report in the bucket has all of them. */
 export const PROBLEMS_IN_MESSAGE = 10;
-const SUBJECT_MAX = 100;
 
 /** Every message the trigger sends, by its `event` attribute (subscribers filter on it). */
 export const TRIGGER_EVENTS = ['training.started', 'training.start-failed', 'dataset.invalid', 'config.invalid', 'dataset.bad-version-name'] as const;
 export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
 
 function message(event: TriggerEvent, subject: string, body: Record<string, unknown>): PublishedMessage {
-  // SNS e-mail subjects: printable ASCII, no line breaks, at most 100 characters.
-  const clean = subject.replace(/[^\x20-\x7e]/g, '?');
-  return { subject: clean.length > SUBJECT_MAX ? `${clean.slice(0, SUBJECT_MAX - 3)}...` : clean, body: { event, ...body }, attributes: { event } };
+  return { subject, body: { event, ...body }, attributes: { event } };
 }
 
 export function trainingStartedMessage(input: { datasetUri: string; executionArn: string; displayName: string; via: string; parameters: Readonly<Record<string, string>>; configUri?: string }): PublishedMessage {

@@ -27,7 +27,7 @@ export interface PipelineStarter {
 
 /** A message for people (SNS: the subject is the e-mail subject, the body is sent as JSON). */
 export interface PublishedMessage {
-  /** At most 100 printable ASCII characters (SNS's limit for e-mail subjects). */
+  /** One line; the adapter fits it to its channel (SNS: 100 printable ASCII characters, see sns-message.ts). */
   subject: string;
   /** Serialized as pretty JSON. */
   body: unknown;

@@ -54,7 +54,7 @@ export async function processTriggerBatch(records: readonly QueueRecord[], deps:
     let ref: DatasetVersionRef;
     let eventKey: string | undefined;
     if (message.kind === 'recheck') {
-      const lookup = datasetVersionOfKey(`${message.versionRoot}x`);
+      const lookup = datasetVersionOfKey(message.versionRoot);
       if (lookup.kind !== 'version' || lookup.ref.root !== message.versionRoot) {
         ignore(record.messageId, `a recheck for ${message.versionRoot}, which is not a dataset version folder`);
         continue;

@@ -96,7 +96,7 @@ export async function processDatasetVersion(deps: TriggerDeps, ref: DatasetVersi
 
   const config = await readTrainingConfig(store, bucket, settings.configKey);
   if (config.kind === 'invalid') {
-    const notice = `${PREFIXES.trigger}notices/config-invalid/${sha256(`${config.etag}\0${ref.root}\0${fingerprint}`)}.json`;
+    const notice = `${PREFIXES.trigger}notices/config-invalid/${sha256(`${config.contentHash}\0${ref.root}\0${fingerprint}`)}.json`;
     if (await putIfAbsent(store, bucket, notice, JSON.stringify({ dataset: datasetUri, config: config.uri, at: deps.now().toISOString() }), 'application/json')) {
       await deps.publisher.publish(configInvalidMessage({ datasetUri, configUri: config.uri, problems: config.problems }));
     }
@@ -190,29 +190,29 @@ async function readMarker(store: ObjectStore, bucket: string, ref: DatasetVersio
   return parsed.success ? { kind: 'valid', marker: parsed.data } : { kind: 'invalid', reason: `${key}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ')}` };
 }
 
-type ConfigState = { kind: 'absent' } | { kind: 'found'; config: TrainingConfig; uri: string } | { kind: 'invalid'; uri: string; etag: string; problems: readonly ConfigProblem[] };
+/** `contentHash`: the invalid file's bytes, hashed, so each version of the file is reported once. */
+type ConfigState = { kind: 'absent' } | { kind: 'found'; config: TrainingConfig; uri: string } | { kind: 'invalid'; uri: string; contentHash: string; problems: readonly ConfigProblem[] };
 
 async function readTrainingConfig(store: ObjectStore, bucket: string, key: string): Promise<ConfigState> {
   const uri = formatS3Uri(bucket, key);
-  let etag: string;
   let bytes: Uint8Array;
   try {
-    etag = (await store.head(bucket, key)).etag;
     bytes = await store.get(bucket, key);
   } catch (error) {
     if (isObjectStoreError(error, 'NotFound')) return { kind: 'absent' };
     throw error;
   }
+  const contentHash = createHash('sha256').update(bytes).digest('hex');
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch (error) {
-    return { kind: 'invalid', uri, etag, problems: [{ key: '', value: undefined, message: `it is not JSON: ${(error as Error).message}` }] };
+    return { kind: 'invalid', uri, contentHash, problems: [{ key: '', value: undefined, message: `it is not JSON: ${(error as Error).message}` }] };
   }
   try {
     return { kind: 'found', config: parseTrainingConfig(json, uri), uri };
   } catch (error) {
-    if (error instanceof ConfigError) return { kind: 'invalid', uri, etag, problems: error.problems };
+    if (error instanceof ConfigError) return { kind: 'invalid', uri, contentHash, problems: error.problems };
     throw error;
   }
 }

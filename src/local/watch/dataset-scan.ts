@@ -1,11 +1,8 @@
-import { createHash } from 'node:crypto';
 import { checkDatasetComplete, findDataYamlKey } from '../../core/dataset/index.ts';
-import { PREFIXES } from '../../core/naming.ts';
-import type { ObjectStore } from '../../core/storage/object-store.ts';
+import { DATASET_PREFIXES } from '../../core/naming.ts';
+import type { ObjectInfo, ObjectStore } from '../../core/storage/object-store.ts';
+import { contentFingerprint } from '../../core/trigger/fingerprint.ts';
 import type { VersionObservation } from './watch-decisions.ts';
-
-/** The prefixes whose folders are dataset versions (docs/contracts.md: InputDataUri). */
-export const DATASET_PREFIXES = [PREFIXES.splitDataset, PREFIXES.sampleDataset] as const;
 
 /**
  * Lists the prefixes once and describes each dataset version: the folder directly under a prefix. A version
@@ -16,7 +13,7 @@ export const DATASET_PREFIXES = [PREFIXES.splitDataset, PREFIXES.sampleDataset] 
 export async function scanDatasetVersions(store: ObjectStore, bucket: string, prefixes: readonly string[] = DATASET_PREFIXES): Promise<VersionObservation[]> {
   const observations: VersionObservation[] = [];
   for (const prefix of prefixes) {
-    const versions = new Map<string, { hash: ReturnType<typeof createHash>; keys: string[]; objects: number }>();
+    const versions = new Map<string, { objects: ObjectInfo[]; keys: string[] }>();
     for await (const object of store.list(bucket, prefix)) {
       const rest = object.key.slice(prefix.length);
       const slash = rest.indexOf('/');
@@ -24,16 +21,16 @@ export async function scanDatasetVersions(store: ObjectStore, bucket: string, pr
       const version = rest.slice(0, slash);
       let entry = versions.get(version);
       if (!entry) {
-        entry = { hash: createHash('sha256'), keys: [], objects: 0 };
+        entry = { objects: [], keys: [] };
         versions.set(version, entry);
       }
-      entry.hash.update(`${object.key}\0${object.etag}\0${object.size}\n`);
-      entry.objects += 1;
+      entry.objects.push(object);
       entry.keys.push(rest.slice(slash + 1));
     }
     for (const [version, entry] of versions) {
       const key = `${prefix.replace(/\/$/, '')}/${version}`;
-      const signature = `${entry.objects}:${entry.hash.digest('hex')}`;
+      // The S3 trigger's content fingerprint: a version changes whenever any object is added, removed or rewritten.
+      const signature = `${entry.objects.length}:${contentFingerprint({ prefix, version, root: `${key}/` }, entry.objects)}`;
       if (findDataYamlKey('', entry.keys).key === undefined) {
         observations.push({ key, signature, complete: false, reason: 'no data.yaml yet' });
         continue;

@@ -1,7 +1,8 @@
 import type { ObjectStore } from '../../core/storage/object-store.ts';
 import { formatS3Uri } from '../../core/storage/s3-uri.ts';
 import type { DatasetClaim, DatasetClaims } from './dataset-claims.ts';
-import { DATASET_PREFIXES, scanDatasetVersions } from './dataset-scan.ts';
+import { DATASET_PREFIXES } from '../../core/naming.ts';
+import { scanDatasetVersions } from './dataset-scan.ts';
 import { WatchDecider, type WatchDecision } from './watch-decisions.ts';
 
 export type WatchEvent =

@@ -174,14 +174,22 @@ describe('processDatasetVersion', () => {
   it('refuses keys no job could read as files, and reads nothing of the dataset', async () => {
     const h = new TriggerHarness();
     const root = await h.dataset('v1');
-    // S3 accepts such keys (the store's own put refuses them, so the object goes in behind its back); a training
-    // job's file system cannot hold them.
-    const objects = (h.store as unknown as { buckets: Map<string, Map<string, unknown>> }).buckets.get(BUCKET);
-    objects?.set(`${root}images/../escape.png`, objects.get(`${root}data.yaml`));
+    // S3 accepts such keys and lists them (the in-memory store refuses to put them, so the listing adds one); a
+    // training job's file system cannot hold them.
+    const deps = h.deps();
+    const list = deps.store.list.bind(deps.store);
+    const escaping = { key: `${root}images/../escape.png`, size: 3, etag: 'e', lastModified: new Date(0) };
+    deps.store = Object.assign(Object.create(deps.store) as typeof deps.store, {
+      list: async function* (bucket: string, prefix?: string) {
+        yield* list(bucket, prefix);
+        if (prefix === root) yield escaping;
+      },
+    });
     h.advance(QUIET_MS);
-    const result = await processDatasetVersion(h.deps(), ref(root), [], 'r1');
+    const result = await processDatasetVersion(deps, ref(root), [], 'r1');
     expect(result).toMatchObject({ kind: 'invalid', errors: 1 });
     expect(JSON.stringify(h.messages[0]?.body)).toContain('images/../escape.png');
+    expect(h.store.reads.filter((r) => r.key.startsWith(root))).toEqual([]);
   });
 });
 
