@@ -1,7 +1,11 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /**
@@ -42,6 +46,22 @@ export function createSnsClient(connection: AwsConnection = {}): SNSClient {
 
 export function createSqsClient(connection: AwsConnection = {}): SQSClient {
   return new SQSClient(baseConfig(connection));
+}
+
+export function createStsClient(connection: AwsConnection = {}): STSClient {
+  return new STSClient(baseConfig(connection));
+}
+
+export function createCloudFormationClient(connection: AwsConnection = {}): CloudFormationClient {
+  return new CloudFormationClient(baseConfig(connection));
+}
+
+export function createServiceQuotasClient(connection: AwsConnection = {}): ServiceQuotasClient {
+  return new ServiceQuotasClient(baseConfig(connection));
+}
+
+export function createSsmClient(connection: AwsConnection = {}): SSMClient {
+  return new SSMClient(baseConfig(connection));
 }
 
 function baseConfig(connection: AwsConnection): Pick<S3ClientConfig, 'region' | 'endpoint' | 'credentials'> {

@@ -3,7 +3,17 @@
  * model registry, notifier), over the AWS SDK for JavaScript v3, plus what the S3 trigger needs besides them.
  * The trigger Lambda (src/trigger) and the CLI's AWS target use these; src/core never imports them.
  */
-export { createS3Client, createSageMakerClient, createSnsClient, createSqsClient, type AwsConnection } from './clients.ts';
+export {
+  createS3Client,
+  createSageMakerClient,
+  createSnsClient,
+  createSqsClient,
+  createStsClient,
+  createCloudFormationClient,
+  createServiceQuotasClient,
+  createSsmClient,
+  type AwsConnection,
+} from './clients.ts';
 export { AwsError, S3RequestError } from './errors.ts';
 export { S3ObjectStore } from './s3-object-store.ts';
 export { S3UploadsInProgress } from './s3-uploads-in-progress.ts';

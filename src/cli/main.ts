@@ -9,26 +9,30 @@ import { registerModelsCommands } from './commands/models.ts';
 import { registerPipelineCommands } from './commands/pipeline.ts';
 import { registerRunCommand } from './commands/run.ts';
 import { registerRunsCommands } from './commands/runs.ts';
+import { explainAwsFailure } from './aws-errors.ts';
+import { createCliContext, type CliContext } from './context.ts';
 import { EXIT } from './errors.ts';
 import { debugRequested, reportError } from './output.ts';
-import { findProject, type Project } from './project.ts';
+import { TARGET_ENV, TARGETS } from './target.ts';
 
-export function buildProgram(): Command {
-  let project: Project | undefined;
-  const getProject = (): Project => (project ??= findProject());
-  const program = new Command('yolops')
+export function buildProgram(context?: CliContext): Command {
+  const program = new Command('yolops');
+  const ctx = context ?? createCliContext(() => program.opts<{ target?: string }>().target);
+  const getProject = ctx.project;
+  program
     .description('Train, evaluate, gate, register and version YOLO models: locally, or on SageMaker.')
     .option('--debug', 'on an error, print its stack and causes too (or set YOLOPS_DEBUG=1)')
+    .option('--target <target>', `where commands act: ${TARGETS.join(' or ')} (default: ${TARGET_ENV}, else local)`)
     // Commander's own parse errors (unknown option, missing argument) in the shape of every other error: one
     // line, prefixed, with the way to the usage on the same line.
     .configureOutput({ outputError: (message, write) => write(`yolops: ${message.replace(/^error: /, '').trimEnd()} (add --help for usage)\n`) })
     .exitOverride();
-  registerDatasetCommands(program);
-  registerPipelineCommands(program, getProject);
-  registerCodeCommands(program, getProject);
+  registerDatasetCommands(program, ctx);
+  registerPipelineCommands(program, ctx);
+  registerCodeCommands(program, ctx);
   registerRunCommand(program, getProject);
-  registerRunsCommands(program, getProject);
-  registerModelsCommands(program, getProject);
+  registerRunsCommands(program, ctx);
+  registerModelsCommands(program, ctx);
   registerLocalCommands(program, getProject);
   registerMlflowCommand(program, getProject);
   registerDemoCommand(program, getProject);
@@ -36,15 +40,19 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  const ctx = createCliContext(() => program.opts<{ target?: string }>().target);
+  const program = buildProgram(ctx);
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    return reportError(error, { debug: debugRequested(argv) });
+    return reportError(explainAwsFailure(error), { debug: debugRequested(argv) });
+  } finally {
+    ctx.close();
   }
 }
 

@@ -5,9 +5,11 @@ import { resourceNames } from '../../core/naming.ts';
 import { buildCodeBundle } from '../../local/index.ts';
 import { CliError } from '../errors.ts';
 import { printJson } from '../output.ts';
-import { loadProjectConfig, type Project } from '../project.ts';
+import { loadProjectConfig } from '../project.ts';
+import type { CliContext } from '../context.ts';
 
-export function registerCodeCommands(program: Command, project: () => Project): void {
+export function registerCodeCommands(program: Command, ctx: CliContext): void {
+  const project = ctx.project;
   const code = program.command('code').description('the training code the pipeline runs (training/)');
   code
     .command('bundle')

@@ -6,8 +6,9 @@ import { openDirectoryAsBucket, validateDirectory } from '../directory-store.ts'
 import { CliError, EXIT } from '../errors.ts';
 import { info, printJson } from '../output.ts';
 import { integerOption } from '../options.ts';
+import type { CliContext } from '../context.ts';
 
-export function registerDatasetCommands(program: Command): void {
+export function registerDatasetCommands(program: Command, _ctx: CliContext): void {
   const dataset = program.command('dataset').description('YOLO datasets: generate a synthetic one, validate one');
 
   dataset

@@ -5,7 +5,8 @@ import type { ModelVersionRecord } from '../../core/registry/model-version.ts';
 import { localLayout, LocalModelRegistry } from '../../local/index.ts';
 import { printJson, table } from '../output.ts';
 import { integerOption } from '../options.ts';
-import { loadProjectConfig, type Project } from '../project.ts';
+import { loadProjectConfig } from '../project.ts';
+import type { CliContext } from '../context.ts';
 
 function formatVersion(v: ModelVersionRecord): string {
   const lines = [
@@ -20,7 +21,8 @@ function formatVersion(v: ModelVersionRecord): string {
   return lines.join('\n');
 }
 
-export function registerModelsCommands(program: Command, project: () => Project): void {
+export function registerModelsCommands(program: Command, ctx: CliContext): void {
+  const project = ctx.project;
   const models = program.command('models').description('the local model registry (versions, metrics, approval)');
   const open = (): { registry: LocalModelRegistry; group: string } => {
     const p = project();

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { PIPELINE_DEFINITION_VERSION, synthesizeTrainingPipelineFromFiles } from '../../core/pipeline/index.ts';
-import type { Project } from '../project.ts';
+import type { CliContext } from '../context.ts';
 
-export function registerPipelineCommands(program: Command, project: () => Project): void {
+export function registerPipelineCommands(program: Command, ctx: CliContext): void {
+  const project = ctx.project;
   const pipeline = program.command('pipeline').description('the pipeline definition');
   pipeline
     .command('synth')

@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import { ExecutionStore, localLayout, retryPipelineLocally, type ExecutionRecord } from '../../local/index.ts';
 import { loadCdkContext } from '../../core/config/cdk-context.ts';
 import { formatSeconds, info, printJson, table } from '../output.ts';
-import type { Project } from '../project.ts';
 import { buildExecutionReport, formatExecutionReport } from '../render/execution-report.ts';
 import { progressPrinter } from '../render/progress.ts';
 import { exitCodeOf, stopOnSignals } from './run.ts';
+import type { CliContext } from '../context.ts';
 
-export function registerRunsCommands(program: Command, project: () => Project): void {
+export function registerRunsCommands(program: Command, ctx: CliContext): void {
+  const project = ctx.project;
   const runs = program.command('runs').description('local pipeline executions');
 
   runs
