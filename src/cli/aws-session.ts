@@ -3,7 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import type { STSClient } from '@aws-sdk/client-sts';
+import { STSClient } from '@aws-sdk/client-sts';
 import {
   createCloudFormationClient,
   createS3Client,
@@ -70,7 +70,8 @@ async function configuredRegion(env: NodeJS.ProcessEnv): Promise<ResolvedRegion 
     if (value) return { region: value, source: name };
   }
   // The SDK's own chain also reads the profile's config file; a client built without a region resolves it.
-  const probe = createStsClient();
+  const profile = env['AWS_PROFILE'];
+  const probe = new STSClient(profile ? { profile } : {});
   try {
     const region = await probe.config.region();
     return region ? { region, source: `the AWS profile ${env['AWS_PROFILE'] ?? 'default'}` } : undefined;
