@@ -23,3 +23,10 @@ export type { PipelineExecution, PipelineExecutionSummary, PipelineStep } from '
 export { SageMakerModelRegistry } from './sagemaker-model-registry.ts';
 export { SageMakerError, PipelineNotFoundError, PipelineExecutionNotFoundError, SageMakerRequestError, SageMakerLimitError, ModelRegistryError } from './sagemaker-errors.ts';
 export { SnsNotifier, SnsPublishError } from './sns-notifier.ts';
+export { AwsProbeError } from './probes/probe-call.ts';
+export { callerIdentity, type CallerIdentity } from './probes/identity.ts';
+export { describeStack, cdkBootstrapState, CDK_BOOTSTRAP, type StackState, type CdkBootstrapState } from './probes/cloudformation-stacks.ts';
+export { ssmParameterValue } from './probes/ssm-parameter.ts';
+export { bucketState, type BucketState } from './probes/s3-bucket.ts';
+export { pipelineStatus, modelPackageGroupStatus, mlflowAppStatus, mlflowTrackingServerState, type TrackingServerState } from './probes/sagemaker-resources.ts';
+export { findQuotasByName, trainingQuotaNames, quotaIncreaseUrl, type QuotaValue } from './probes/service-quotas.ts';

@@ -1,8 +1,10 @@
 // The `yolops` command: a thin shell that parses arguments and calls the libraries in core/ and local/.
 import { Command, CommanderError } from 'commander';
 import { registerCodeCommands } from './commands/code.ts';
+import { registerConfigCommands } from './commands/config.ts';
 import { registerDatasetCommands } from './commands/dataset.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerLocalCommands } from './commands/local.ts';
 import { registerMlflowCommand } from './commands/mlflow.ts';
 import { registerModelsCommands } from './commands/models.ts';
@@ -36,6 +38,8 @@ export function buildProgram(context?: CliContext): Command {
   registerLocalCommands(program, getProject);
   registerMlflowCommand(program, getProject);
   registerDemoCommand(program, getProject);
+  registerConfigCommands(program, ctx);
+  registerDoctorCommand(program, ctx);
   return program;
 }
 
