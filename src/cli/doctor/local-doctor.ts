@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pythonEnvironment } from '../../local/index.ts';
@@ -49,6 +49,7 @@ export function checkPythonPackages(venvDir: string): Finding {
 export async function checkLocalRoot(localRoot: string): Promise<Finding> {
   let dir = localRoot;
   while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  if (!statSync(dir).isDirectory()) return fail('local state', `${dir} is a file, so ${localRoot} cannot be created`, 'set YOLOPS_HOME to a folder you can write to');
   try {
     await access(dir, constants.W_OK);
   } catch {

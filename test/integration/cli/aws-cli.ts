@@ -31,13 +31,14 @@ export function makeProject(context: Partial<CdkContext> = {}): string {
 
 /**
  * The environment of a person whose credentials reach moto: none of this machine's AWS settings or profiles
- * (HOME is an empty folder, so no ~/.aws), no instance metadata lookups.
+ * (no ~/.aws), no instance metadata lookups.
  */
 export function motoEnv(moto: MotoServer | undefined, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_') && !key.startsWith('YOLOPS_')));
   return {
     ...base,
-    HOME: mkdtempSync(join(tmpdir(), 'yolops-home-')),
+    // A home that does not exist: no ~/.aws files, nothing left behind.
+    HOME: join(tmpdir(), 'yolops-test-home-that-does-not-exist'),
     AWS_EC2_METADATA_DISABLED: 'true',
     ...(moto ? { AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: MOTO_REGION } : {}),
     ...extra,

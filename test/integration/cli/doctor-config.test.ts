@@ -1,4 +1,4 @@
-// `yolops doctor` and `yolops config show` on the AWS target, as real processes against moto's server.
+// `yolops doctor` and `yolops config show` as real processes: on the AWS target against moto's server, and locally.
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateModelPackageGroupCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -172,7 +172,7 @@ describe('yolops doctor --target aws', () => {
   it('an invalid cdk.json is a usage error: one line, exit 2', () => {
     const result = yolopsIn(project({ aws_account_id: 'abc' }), motoEnv(moto), 'doctor', '--target', 'aws');
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^yolops: .*cdk\.json: 1 problem\n  - context\.aws_account_id: must be exactly 12 digits/);
+    expect(result.stderr).toMatch(/^yolops: .*cdk\.json: 1 problem\n {2}- context\.aws_account_id: must be exactly 12 digits/);
   });
 });
 
@@ -219,5 +219,43 @@ describe('yolops config show --target aws', () => {
 
     const text = yolopsIn(project(), env, '--target', 'aws', 'config', 'show');
     expect(text.stdout).toMatch(/^ {2}credentials +unknown \(needs credentials: no AWS credentials found/m);
+  });
+});
+
+describe('yolops doctor and config show on the local target', () => {
+  it('checks the Python environment, the local state folder and the training code; exit 1 when one fails', () => {
+    const dir = project();
+    const good = yolopsIn(dir, motoEnv(undefined, { YOLOPS_HOME: `${dir}/.yolops` }), 'doctor', '--json');
+    // The integration tests run with the project's .venv installed (ultralytics, torch, mlflow).
+    expect(good.status, good.stdout).toBe(0);
+    const report = JSON.parse(good.stdout) as DoctorReport;
+    expect(report.target).toBe('local');
+    expect(report.findings.map((f) => [f.check, f.status])).toEqual([
+      ['config', 'ok'],
+      ['python environment', 'ok'],
+      ['python packages', 'ok'],
+      ['local state', 'ok'],
+      ['training code', 'ok'],
+    ]);
+
+    const blocked = yolopsIn(dir, motoEnv(undefined, { YOLOPS_HOME: `${dir}/cdk.json/state` }), 'doctor');
+    expect(blocked.status).toBe(1);
+    expect(blocked.stdout).toMatch(/^fail +local state +\S+cdk\.json is a file, so \S+ cannot be created\n +-> set YOLOPS_HOME to a folder you can write to$/m);
+  });
+
+  it('config show: the training config as local runs use it, and the parameter defaults they get', () => {
+    const result = yolopsIn(project(), motoEnv(undefined), 'config', 'show', '--json');
+    expect(result.status, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as {
+      target: string;
+      trainingConfig: { epochs: number; local_overrides: { epochs: number } };
+      effectiveTrainingConfig: { epochs: number };
+      pipelineParameters: { Name: string; DefaultValue?: unknown }[];
+      aws?: unknown;
+    };
+    expect(report.target).toBe('local');
+    expect(report.effectiveTrainingConfig.epochs).toBe(report.trainingConfig.local_overrides.epochs);
+    expect(report.pipelineParameters.find((p) => p.Name === 'Epochs')?.DefaultValue).toBe(report.trainingConfig.local_overrides.epochs);
+    expect(report.aws).toBeUndefined();
   });
 });
