@@ -5,7 +5,10 @@ import type { ObjectStore } from '../../core/storage/object-store.ts';
 import { parseS3Uri } from '../../core/storage/s3-uri.ts';
 import { extractTarGz } from '../../local/fs/tar-archive.ts';
 import { isErrnoCode } from '../../local/fs/errno.ts';
-import { CliError } from '../errors.ts';
+import { CliError, EXIT } from '../errors.ts';
+
+/** The download ran and failed (exit 1): nothing the person typed was wrong, and a message is all they need. */
+const FAILED = { exitCode: EXIT.failed } as const;
 
 /** Bytes per ranged GET: a model never sits in memory whole, and S3 serves ranges of this size in one request. */
 const CHUNK_BYTES = 8 * 1024 * 1024;
@@ -59,15 +62,15 @@ export async function downloadArtifact(store: ObjectStore, uri: string, destinat
     }
     const written = (await stat(file)).size;
     const after = await headArtifact(store, bucket, key, uri);
-    if (after.etag !== before.etag) throw new CliError(`${uri} was replaced while it downloaded: try again`, { audience: 'internal' });
-    if (written !== before.size) throw new CliError(`${uri} downloaded ${written} bytes but the object has ${before.size}: try again`, { audience: 'internal' });
+    if (after.etag !== before.etag) throw new CliError(`${uri} was replaced while it downloaded: try again`, FAILED);
+    if (written !== before.size) throw new CliError(`${uri} downloaded ${written} bytes but the object has ${before.size}: try again`, FAILED);
     let extracted: DownloadedArtifact['extracted'];
     if (options.extract) {
       const dir = join(staging, EXTRACT_FOLDER);
       try {
         await extractTarGz(file, dir);
       } catch (error) {
-        throw new CliError(`${uri} is not a readable .tar.gz (${(error as Error).message}): download it without --extract to look at it`, { cause: error });
+        throw new CliError(`${uri} is not a readable .tar.gz (${(error as Error).message}): download it without --extract to look at it`, { ...FAILED, cause: error });
       }
       extracted = { dir: join(target, EXTRACT_FOLDER), files: await filesUnder(dir) };
     }
@@ -100,7 +103,7 @@ async function headArtifact(store: ObjectStore, bucket: string, key: string, uri
     return await store.head(bucket, key);
   } catch (error) {
     if (isObjectStoreError(error, 'NotFound') || isObjectStoreError(error, 'NoSuchBucket')) {
-      throw new CliError(`the model artifact ${uri} does not exist any more (deleted, or a lifecycle rule removed it)`, { cause: error });
+      throw new CliError(`the model artifact ${uri} does not exist any more (deleted, or a lifecycle rule removed it)`, { ...FAILED, cause: error });
     }
     throw error;
   }

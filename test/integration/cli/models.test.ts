@@ -53,8 +53,9 @@ function shapeOf(record: ModelVersionRecord): string[] {
     .sort();
 }
 
-function expectOneLineError(result: CliResult, pattern: RegExp): void {
-  expect(result.status).toBe(2);
+/** A refusal (exit 2) or a failure (exit 1) told in one line on stderr, nothing on stdout. */
+function expectOneLineError(result: CliResult, pattern: RegExp, status = 2): void {
+  expect(result.status).toBe(status);
   expect(result.stdout).toBe('');
   expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
   expect(result.stderr.trimEnd()).toMatch(pattern);
@@ -238,7 +239,7 @@ describe('yolops models --target aws (SageMaker Model Registry and S3 in moto)',
     expect(readFileSync(join(into, 'model', 'best.pt')).equals(weights)).toBe(true);
 
     const missing = join(work, 'aws-missing');
-    expectOneLineError(yolops('models', 'download', '2', missing), new RegExp(`^yolops: the model artifact s3://${ARTIFACTS}/${modelKey('exec2')} does not exist any more`));
+    expectOneLineError(yolops('models', 'download', '2', missing), new RegExp(`^yolops: the model artifact s3://${ARTIFACTS}/${modelKey('exec2')} does not exist any more`), 1);
     expect(existsSync(missing)).toBe(false);
     expect(readdirSync(work).filter((n) => n.includes('.partial-'))).toEqual([]);
   });

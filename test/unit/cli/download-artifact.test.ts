@@ -44,6 +44,27 @@ describe('downloadArtifact', () => {
     await expect(downloadArtifact(store, `s3://${BUCKET}/runs/1/model.tar.gz`, join(empty, 'model', 'best.pt'))).rejects.toThrow(/exists and is not a folder/);
   });
 
+  it('refuses an object replaced while it downloaded (another upload between two ranged GETs), leaving nothing', async () => {
+    await store.put(BUCKET, 'runs/4/model.tar.gz', archive);
+    // The real folder store, with a second writer that uploads a new model after the first chunk was read.
+    let reads = 0;
+    const racing = Object.create(store, {
+      get: {
+        value: async (bucket: string, key: string, options?: Parameters<FolderObjectStore['get']>[2]) => {
+          const bytes = await store.get(bucket, key, options);
+          if (++reads === 1) await store.put(bucket, key, Buffer.concat([archive, Buffer.from('retrained')]));
+          return bytes;
+        },
+      },
+    }) as FolderObjectStore;
+    const into = join(work, 'raced');
+    const error = await downloadArtifact(racing, `s3://${BUCKET}/runs/4/model.tar.gz`, into, { chunkBytes: 4096 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliError);
+    expect(error).toMatchObject({ exitCode: 1, message: `s3://${BUCKET}/runs/4/model.tar.gz was replaced while it downloaded: try again` });
+    expect(existsSync(into)).toBe(false);
+    expect(leftovers()).toEqual([]);
+  });
+
   it('leaves nothing behind when the archive cannot be unpacked or the object is gone', async () => {
     const broken = join(work, 'broken');
     await expect(downloadArtifact(store, `s3://${BUCKET}/runs/2/model.tar.gz`, broken, { extract: true })).rejects.toThrow(/is not a readable \.tar\.gz/);
