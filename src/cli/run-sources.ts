@@ -81,7 +81,10 @@ export function awsRunSource(session: AwsSession): RunSource {
   };
 
   const read = async (arn: string): Promise<{ view: RunView; jobsByStep: Record<string, TrainingJob> }> => {
-    const [execution, steps] = await Promise.all([session.pipelines.describeExecution(arn), session.pipelines.listSteps(arn)]);
+    // One after the other: the steps are then at least as new as the status, so a run that reads Succeeded
+    // never shows a step still Executing.
+    const execution = await session.pipelines.describeExecution(arn);
+    const steps = await session.pipelines.listSteps(arn);
     const jobsByStep: Record<string, TrainingJob> = {};
     for (const step of steps) if (step.jobArn?.includes(':training-job/')) jobsByStep[step.name] = await describeJob(step.jobArn);
     const byArn = new Map(Object.values(jobsByStep).map((job) => [job.arn, job]));
