@@ -111,7 +111,7 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
   pipeline
     .command('start')
     .description('start an execution with these overrides (the rest keep the deployed defaults); local: run it here, to its end')
-    .option('--data <uri|version>', 'the dataset: s3://<training bucket>/<prefix>/<version>/, or a version name under split_dataset/')
+    .option('--data <uri|version>', 'required: the dataset, s3://<training bucket>/<prefix>/<version>/ or a version name under split_dataset/')
     .option('--epochs <n>', 'Epochs')
     .option('--batch-size <n|auto>', 'BatchSize')
     .option('--instance-type <type>', 'TrainingInstanceType, e.g. ml.g5.xlarge')
@@ -220,7 +220,7 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
   pipeline
     .command('list')
     .description('executions, newest first (the same as `yolops runs list`)')
-    .option('--limit <n>', `at most this many (default ${DEFAULT_LIST_LIMIT})`, integerOption('--limit', 1), DEFAULT_LIST_LIMIT)
+    .option('--limit <n>', 'at most this many', integerOption('--limit', 1), DEFAULT_LIST_LIMIT)
     .option('--json', 'print them as JSON')
     .action(async (options: { limit: number; json?: boolean }) => {
       await printRunList(await runSource(ctx), options);
