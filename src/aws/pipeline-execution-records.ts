@@ -57,6 +57,17 @@ export interface PipelineStep {
   failMessage?: string;
 }
 
+/** A pipeline as DescribePipeline tells it. */
+export interface DeployedPipeline {
+  pipelineArn: string;
+  pipelineName: string;
+  /** The role SageMaker assumes to run the pipeline (UpdatePipeline passes it again). */
+  roleArn: string;
+  /** The definition JSON as deployed. */
+  definition: string;
+  lastModifiedAt?: Date;
+}
+
 /** An answer of SageMaker's that lacks what this code relies on (a new status, a missing ARN). */
 export class UnexpectedSageMakerAnswerError extends AwsError {
   constructor(operation: string, problems: string) {
@@ -112,6 +123,14 @@ const stepSchema = z.object({
     .nullish(),
 });
 
+const describedPipelineSchema = z.object({
+  PipelineArn: z.string().min(1),
+  PipelineName: z.string().min(1),
+  RoleArn: z.string().min(1),
+  PipelineDefinition: z.string().min(1),
+  LastModifiedTime: optionalDate,
+});
+
 function checked<S extends z.ZodType>(schema: S, value: unknown, operation: string): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) throw new UnexpectedSageMakerAnswerError(operation, result.error.issues.map((i) => `${i.path.join('.') || '(answer)'}: ${i.message}`).join('; '));
@@ -133,6 +152,17 @@ function idOf(arn: string): string {
 /** A reason only explains a failure: SageMaker (and moto, as the text "None") may fill it for other statuses. */
 function failureOf(status: PipelineExecutionStatus, reason: string | undefined): { failureReason?: string } {
   return status === 'Failed' && reason !== undefined ? { failureReason: reason } : {};
+}
+
+export function deployedPipelineFromAnswer(described: unknown): DeployedPipeline {
+  const d = checked(describedPipelineSchema, described, 'DescribePipeline');
+  return {
+    pipelineArn: d.PipelineArn,
+    pipelineName: d.PipelineName,
+    roleArn: d.RoleArn,
+    definition: d.PipelineDefinition,
+    ...(d.LastModifiedTime ? { lastModifiedAt: d.LastModifiedTime } : {}),
+  };
 }
 
 export function executionFromAnswers(described: unknown, parameterPages: readonly unknown[], fallbackPipelineName: string): PipelineExecution {

@@ -14,10 +14,12 @@ import {
 import type { PipelineStarter, StartedExecution, StartExecutionRequest } from '../core/trigger/ports.ts';
 import {
   executionFromAnswers,
+  deployedPipelineFromAnswer,
   executionSummaryFromAnswer,
   parseExecutionArn,
   stepFromAnswer,
   UnexpectedSageMakerAnswerError,
+  type DeployedPipeline,
   type PipelineExecution,
   type PipelineExecutionSummary,
   type PipelineStep,
@@ -182,7 +184,17 @@ export class SageMakerPipelines implements PipelineStarter {
     await this.call(context, () => this.client.send(new StopPipelineExecutionCommand({ PipelineExecutionArn: executionArn, ClientRequestToken: randomUUID() })));
   }
 
-  private async update(input: UpsertPipelineInput): Promise<string> {
+  /** The deployed pipeline: its ARN, the role it runs as and its definition; PipelineNotFoundError when there is none. */
+  async describePipeline(pipelineName: string): Promise<DeployedPipeline> {
+    const answer = await this.call({ operation: 'DescribePipeline', pipelineName }, () => this.client.send(new DescribePipelineCommand({ PipelineName: pipelineName })));
+    return deployedPipelineFromAnswer(answer);
+  }
+
+  /**
+   * Replaces the definition (and role, description) of a pipeline that exists; never creates one, so a caller
+   * needs no CreatePipeline right. PipelineNotFoundError when it is not deployed.
+   */
+  async update(input: UpsertPipelineInput): Promise<string> {
     const answer = await this.call({ operation: 'UpdatePipeline', pipelineName: input.pipelineName }, () =>
       this.client.send(
         new UpdatePipelineCommand({

@@ -119,14 +119,14 @@ async function assertValidDirectory(dir: string): Promise<void> {
 }
 
 /** `--input` names a bucket of the local backend that exists: a typo ends here, before anything starts. */
-function assertInputBucketExists(project: Project, uri: string): void {
+export function assertInputBucketExists(project: Project, uri: string, flag = '--input'): void {
   const { bucket } = parseS3Uri(uri);
   const problem = bucketNameProblem(bucket);
-  if (problem !== undefined) throw new CliError(`--input ${uri}: invalid bucket name "${bucket}": ${problem}`);
+  if (problem !== undefined) throw new CliError(`${flag} ${uri}: invalid bucket name "${bucket}": ${problem}`);
   const buckets = localLayout(project.localRoot).buckets;
   if (!existsSync(join(buckets, bucket))) {
     const trainingData = resourceNames(loadProjectConfig(project).context).trainingDataBucket;
-    throw new CliError(`--input ${uri}: there is no bucket "${bucket}" in ${buckets}; datasets go to s3://${trainingData}/split_dataset/<version>/`);
+    throw new CliError(`${flag} ${uri}: there is no bucket "${bucket}" in ${buckets}; datasets go to s3://${trainingData}/split_dataset/<version>/`);
   }
 }
 

@@ -1,61 +1,78 @@
 import type { Command } from 'commander';
-import { ExecutionStore, localLayout, retryPipelineLocally, type ExecutionRecord } from '../../local/index.ts';
+import { retryPipelineLocally, type ExecutionRecord } from '../../local/index.ts';
 import { loadCdkContext } from '../../core/config/cdk-context.ts';
-import { formatSeconds, info, printJson, table } from '../output.ts';
+import { CliError, EXIT } from '../errors.ts';
+import { info, printJson } from '../output.ts';
+import { integerOption } from '../options.ts';
 import { buildExecutionReport, formatExecutionReport } from '../render/execution-report.ts';
 import { progressPrinter } from '../render/progress.ts';
+import { formatRunList, formatRunView } from '../render/run-view-format.ts';
+import type { RunView } from '../render/run-view.ts';
+import { LATEST, awsRunSource, localRunSource, type RunSource } from '../run-sources.ts';
 import { exitCodeOf, stopOnSignals } from './run.ts';
 import type { CliContext } from '../context.ts';
 
+/** Where the command reads executions from, by the target (`--target`, YOLOPS_TARGET, or local). */
+export async function runSource(ctx: CliContext): Promise<RunSource> {
+  return ctx.target() === 'aws' ? awsRunSource(await ctx.aws()) : localRunSource(ctx.project());
+}
+
+/**
+ * The exit code a run's status gives `pipeline status` and `pipeline watch`: 1 when it Failed or was Stopped;
+ * 0 when it Succeeded, and while it runs (a status query about a running execution has not failed).
+ */
+export function runExitCode(view: Pick<RunView, 'status'>): number {
+  return view.status === 'Failed' || view.status === 'Stopped' ? EXIT.failed : EXIT.ok;
+}
+
+export async function printRunList(source: RunSource, options: { limit?: number; json?: boolean }): Promise<void> {
+  const runs = await source.list(options.limit);
+  if (options.json) return printJson(runs);
+  if (runs.length === 0) {
+    const how = source.target === 'aws' ? '`yolops --target aws pipeline start --data <version>`, or upload a dataset version' : '`npx yolops run --dataset <dir>` or `npm run demo`';
+    return void process.stdout.write(`no executions yet: start one with ${how}\n`);
+  }
+  process.stdout.write(`${formatRunList(runs)}\n`);
+}
+
 export function registerRunsCommands(program: Command, ctx: CliContext): void {
   const project = ctx.project;
-  const runs = program.command('runs').description('local pipeline executions');
+  const runs = program.command('runs').description('pipeline executions on the --target (local or aws), in one shape on both');
 
   runs
     .command('list')
-    .description('executions, newest first (one whose runner died shows as Stopped, with the reason)')
+    .description('executions, newest first (a local one whose runner died shows as Stopped, with the reason)')
+    .option('--limit <n>', 'at most this many (default: all locally, 20 on aws)', integerOption('--limit', 1))
     .option('--json', 'print them as JSON')
-    .action(async (options: { json?: boolean }) => {
-      const store = new ExecutionStore(localLayout(project().localRoot).executions);
-      const list = await store.list();
-      if (options.json) return printJson(list.map((s) => ({ ...s.record, runnerGone: s.runnerGone })));
-      if (list.length === 0) return void process.stdout.write('no executions yet: start one with `npx yolops run --dataset <dir>` or `npm run demo`\n');
-      process.stdout.write(
-        `${table(
-          ['execution', 'status', 'started', 'duration', 'dataset', 'model version'],
-          list.map(({ record, runnerGone }) => [
-            record.executionId,
-            runnerGone ? `${record.status} (runner gone)` : record.status,
-            record.startedAt.replace('T', ' ').slice(0, 19),
-            record.durationSeconds !== undefined ? formatSeconds(record.durationSeconds) : '-',
-            String(record.parameters['InputDataUri'] ?? '-'),
-            record.registeredModel ? String(record.registeredModel.version) : '-',
-          ]),
-        )}\n`,
-      );
+    .action(async (options: { limit?: number; json?: boolean }) => {
+      const source = await runSource(ctx);
+      await printRunList(source, { ...options, ...(options.limit === undefined && source.target === 'aws' ? { limit: 20 } : {}) });
     });
 
   runs
     .command('show')
-    .description('one execution: steps, metrics, the gate, the registered model, where the files are')
-    .argument('<execution-id>')
+    .description('one execution: steps, metrics, decisions, the registered model, where to look further')
+    .argument('<execution>', `an execution id (an execution ARN too on aws), or "${LATEST}"`)
     .option('--json', 'print it as JSON')
-    .action(async (id: string, options: { json?: boolean }) => {
-      const root = project().localRoot;
-      const store = new ExecutionStore(localLayout(root).executions);
-      const summary = await store.show(id);
-      const report = await buildExecutionReport(root, summary.record);
-      if (options.json) printJson({ ...report, runnerGone: summary.runnerGone });
-      else process.stdout.write(`${formatExecutionReport(report)}\n`);
+    .action(async (reference: string, options: { json?: boolean }) => {
+      const source = await runSource(ctx);
+      const view = await source.load(await source.resolve(reference));
+      if (options.json) printJson(view);
+      else process.stdout.write(`${formatRunView(view)}\n`);
     });
 
   runs
     .command('retry')
-    .description('continue a Failed or Stopped execution from its first unfinished step (as SageMaker\'s RetryPipelineExecution): succeeded steps keep their outputs, training resumes from its checkpoint and MLflow run')
+    .description('local: continue a Failed or Stopped execution from its first unfinished step (as SageMaker\'s RetryPipelineExecution): succeeded steps keep their outputs, training resumes from its checkpoint and MLflow run')
     .argument('<execution-id>')
     .option('--verbose', 'stream the jobs\' output')
     .option('--json', 'print the execution record as JSON when done')
     .action(async (id: string, options: { verbose?: boolean; json?: boolean }) => {
+      if (ctx.target() === 'aws') {
+        throw new CliError(
+          `runs retry continues local executions; on AWS SageMaker does it itself: aws sagemaker retry-pipeline-execution --pipeline-execution-arn <arn> --client-request-token $(uuidgen) (\`yolops --target aws runs show ${id}\` prints the ARN)`,
+        );
+      }
       const p = project();
       const stop = stopOnSignals();
       let record: ExecutionRecord;

@@ -96,6 +96,11 @@ export const JOB_RETRY_POLICIES: readonly RetryPolicy[] = [
 const CODE_VERSION = /^[A-Za-z0-9._-]{1,128}$/;
 const PROCESSING = '/opt/ml/processing';
 
+/** What is wrong with a code version (the `<version>` of `code/<version>/`, part of an S3 key), or undefined. */
+export function codeVersionProblem(version: string): string | undefined {
+  return CODE_VERSION.test(version) ? undefined : `${JSON.stringify(version)} must be 1-128 letters, digits, ".", "_" or "-" (a git sha or a content hash); it becomes part of an S3 key`;
+}
+
 /**
  * The yolops pipeline. TrainOnSpot picks the branch: Train -> Evaluate on managed spot capacity, or TrainOnDemand
  * -> EvaluateOnDemand, after which QualityGate (QualityGateOnDemand) registers the model or fails the execution.
@@ -110,9 +115,8 @@ const PROCESSING = '/opt/ml/processing';
 export function trainingPipeline(options: TrainingPipelineOptions): Pipeline {
   const { context, training: config } = options;
   const names = resourceNames(context);
-  if (options.codeVersion !== undefined && !CODE_VERSION.test(options.codeVersion)) {
-    throw new TypeError(`codeVersion ${JSON.stringify(options.codeVersion)} must be 1-128 letters, digits, ".", "_" or "-" (a git sha or a content hash); it becomes part of an S3 key.`);
-  }
+  const versionProblem = options.codeVersion === undefined ? undefined : codeVersionProblem(options.codeVersion);
+  if (versionProblem !== undefined) throw new TypeError(`codeVersion ${versionProblem}.`);
   const trainingImage = options.trainingImageUri ?? config.custom_image_uri ?? pytorchTrainingImageUri(context.aws_region, config.pytorch_image_tag);
   const evaluationImage = options.evaluationImageUri ?? pytorchTrainingImageUri(context.aws_region, config.evaluation_image_tag);
   const serving = options.serving ?? {};

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runSummarySchema, runViewSchema } from '../../../src/cli/render/run-view.ts';
 
 const repo = new URL('../../..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'yolops-cli-'));
@@ -89,8 +90,16 @@ describe('yolops CLI', () => {
     expect(Object.keys(report.metrics).sort()).toEqual(['mAP50', 'mAP50_95', 'precision', 'recall']);
     expect(run.stderr).toMatch(/epoch 1\/1/);
 
-    const runs = yolops('runs', 'list', '--json');
-    expect((JSON.parse(runs.stdout) as { executionId: string }[]).map((r) => r.executionId)).toContain(report.record.executionId);
+    // The run view of both targets (the AWS side: test/integration/cli/pipeline-aws.test.ts), on both commands.
+    const runs = runSummarySchema.array().parse(JSON.parse(yolops('runs', 'list', '--json').stdout));
+    expect(runs.map((r) => [r.target, r.id, r.status, r.registeredModel?.version])).toContainEqual(['local', report.record.executionId, 'Succeeded', 1]);
+    expect(runSummarySchema.array().parse(JSON.parse(yolops('pipeline', 'list', '--json').stdout))).toEqual(runs);
+    const view = runViewSchema.parse(JSON.parse(yolops('runs', 'show', 'latest', '--json').stdout));
+    expect(view).toMatchObject({ id: report.record.executionId, status: 'Succeeded', parameters: { Epochs: '1', ImageSize: '64' } });
+    expect(view.steps.find((s) => s.name === 'Train')?.metrics).toBeDefined();
+    const status = yolops('pipeline', 'status', report.record.executionId, '--json');
+    expect(status.status).toBe(0);
+    expect(JSON.parse(status.stdout)).toEqual(view);
     const show = yolops('runs', 'show', report.record.executionId);
     expect(show.status).toBe(0);
     expect(show.stdout).toMatch(/Train\s+Training\s+Succeeded/);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { x } from 'tar';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runSummarySchema } from '../../../src/cli/render/run-view.ts';
 import type { ExecutionRecord } from '../../../src/local/executions/execution-record.ts';
 import { ExecutionStore } from '../../../src/local/executions/execution-store.ts';
 import { FolderObjectStore } from '../../../src/local/folder-object-store.ts';
@@ -182,8 +183,8 @@ describe('an execution interrupted while it trains', () => {
     // `runs list` does not show it as running: Stopped, with why.
     const list = yolops(root, {}, 'runs', 'list', '--json');
     expect((await list.exited).code).toBe(0);
-    const listed = JSON.parse(list.output().slice(list.output().indexOf('['))) as (ExecutionRecord & { runnerGone: boolean })[];
-    expect(listed.map((r) => [r.executionId, r.status, r.runnerGone, r.stopReason])).toEqual([[running.executionId, 'Stopped', true, `the runner (pid ${first.child.pid}) exited without finishing`]]);
+    const listed = runSummarySchema.array().parse(JSON.parse(list.output().slice(list.output().indexOf('['))));
+    expect(listed.map((r) => [r.id, r.status, r.stopReason])).toEqual([[running.executionId, 'Stopped', `the runner (pid ${first.child.pid}) exited without finishing`]]);
     const shown = yolops(root, {}, 'runs', 'show', running.executionId);
     expect((await shown.exited).code).toBe(0);
     expect(shown.output()).toMatch(/: Stopped\nstopped: the runner \(pid \d+\) exited without finishing; continue it with: npx yolops runs retry/);
