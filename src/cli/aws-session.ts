@@ -99,6 +99,7 @@ export async function openAwsSession(context: CdkContext, env: NodeJS.ProcessEnv
   await requireCredentials(sts);
   const s3 = createS3Client(connection);
   const sagemaker = createSageMakerClient(connection);
+  const store = new S3ObjectStore(s3);
   return {
     context,
     names: resourceNames(context),
@@ -110,9 +111,10 @@ export async function openAwsSession(context: CdkContext, env: NodeJS.ProcessEnv
     cloudFormation: createCloudFormationClient(connection),
     serviceQuotas: createServiceQuotasClient(connection),
     ssm: createSsmClient(connection),
-    store: new S3ObjectStore(s3),
+    store,
     pipelines: new SageMakerPipelines(sagemaker),
-    registry: new SageMakerModelRegistry(sagemaker),
+    // With the store, each version's metrics come from its evaluation report, as the local registry keeps them.
+    registry: new SageMakerModelRegistry(sagemaker, store),
   };
 }
 

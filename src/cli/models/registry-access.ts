@@ -1,4 +1,3 @@
-import { SageMakerModelRegistry } from '../../aws/index.ts';
 import { YolopsError } from '../../core/errors.ts';
 import { resourceNames } from '../../core/naming.ts';
 import type { ModelRegistry } from '../../core/registry/model-registry.ts';
@@ -26,7 +25,7 @@ export async function openModelRegistry(ctx: CliContext): Promise<RegistryAccess
   const target = ctx.target();
   if (target === 'aws') {
     const session = await ctx.aws();
-    return { target, registry: new SageMakerModelRegistry(session.sagemaker, session.store), store: session.store, group: session.names.modelPackageGroup };
+    return { target, registry: session.registry, store: session.store, group: session.names.modelPackageGroup };
   }
   const project = ctx.project();
   const layout = localLayout(project.localRoot);
