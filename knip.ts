@@ -19,8 +19,9 @@ const config: KnipConfig = {
   ],
   project: ['{bin,scripts,src}/**/*.{js,ts}!', '{bench,test}/**/*.ts'],
   // Not npm packages: scripts/python-env.js uses the uv on PATH, or installs one into .venv with pip; the folder
-  // store's EPERM test makes a file immutable with e2fsprogs' chattr where the machine has it (skipped elsewhere).
-  ignoreBinaries: ['uv', 'chattr'],
+  // store's EPERM test makes a file immutable with e2fsprogs' chattr where the machine has it (skipped elsewhere); the
+  // workflow check builds actionlint with the Go toolchain (test/support/actionlint.ts).
+  ignoreBinaries: ['uv', 'chattr', 'go'],
   ignoreDependencies: [
     // Bundles the S3 trigger's handler when the CDK app synthesizes; aws-cdk-lib/aws-lambda-nodejs looks it up itself
     // (the default mode sees bench/trigger-bundle.ts import it).

@@ -40,6 +40,15 @@ export function resourceNames(context: Pick<CdkContext, 'project_name' | 'aws_ac
     triggerDeadLetterQueue: `${p}-training-trigger-events-dlq`,
     triggerDeadLetterAlarm: `${p}-training-trigger-dead-letters`,
     notificationsKeyAlias: `alias/${p}-notifications`,
+    /** The model-build CI (cdk.json `model_build`): its CodeCommit repository, CodePipeline, CodeBuild project and role. */
+    modelBuildRepository: `${p}-model-build`,
+    modelBuildPipeline: `${p}-model-build`,
+    modelBuildProject: `${p}-model-build`,
+    modelBuildRole: `${p}-model-build-role`,
+    modelBuildLogGroup: `/aws/codebuild/${p}-model-build`,
+    /** No longer than `-mlflow-artifacts-`, so MAX_PROJECT_NAME_LENGTH holds for it too. */
+    modelBuildArtifactsBucket: `${p}-build-artifacts-${account}`,
+    modelBuildStack: `${p}-ModelBuildStack`,
   } as const;
 }
 

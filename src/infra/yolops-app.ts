@@ -6,6 +6,7 @@ import { resourceNames } from '../core/naming.ts';
 import { mlflowAppArnPlaceholder, sagemakerExecutionRoleArn } from '../core/pipeline/index.ts';
 import type { StagedCodeBundle } from './code-bundle.ts';
 import { assertJobsRunAs, inspectPipelineDefinition, type PipelineDefinitionSource } from './compiled-pipeline-facts.ts';
+import { ModelBuildStack } from './stacks/model-build-stack.ts';
 import { S3TriggerStack } from './stacks/s3-trigger-stack.ts';
 import { SageMakerPipelineStack } from './stacks/sagemaker-pipeline-stack.ts';
 import { SharedResourcesStack } from './stacks/shared-resources-stack.ts';
@@ -22,11 +23,13 @@ export interface YolopsStacks {
   readonly shared: SharedResourcesStack;
   readonly pipeline: SageMakerPipelineStack;
   readonly trigger: S3TriggerStack;
+  /** Only when cdk.json has `model_build`. */
+  readonly modelBuild?: ModelBuildStack;
 }
 
 /**
- * Adds the three yolops stacks to `app`, checked by cdk-nag's AwsSolutions pack at synth.
- * Dependencies run one way: shared <- pipeline <- trigger.
+ * Adds the three yolops stacks to `app`, and the model-build CI when cdk.json asks for it, checked by cdk-nag's
+ * AwsSolutions pack at synth. Dependencies run one way: shared <- pipeline <- trigger, and pipeline <- model build.
  */
 export function addYolopsStacks(app: App, props: YolopsAppProps): YolopsStacks {
   const { context } = props.config;
@@ -73,10 +76,23 @@ export function addYolopsStacks(app: App, props: YolopsAppProps): YolopsStacks {
   pipeline.addStackDependency(shared, 'the pipeline and its role use the shared buckets, roles, topic and MLflow tracking URI parameter by name');
   trigger.addStackDependency(shared, 'the trigger uses the shared bucket, role and topic by name');
   trigger.addStackDependency(pipeline, 'the trigger starts the pipeline by name');
+  const modelBuild =
+    context.model_build === undefined
+      ? undefined
+      : new ModelBuildStack(app, 'ModelBuildStack', {
+          env,
+          stackName: names.modelBuildStack,
+          description: `yolops ${context.project_name} (${context.environment}): model-build CI (CodePipeline from ${context.model_build.source === 'codecommit' ? 'CodeCommit' : context.model_build.repository}, CodeBuild running buildspec.yml)`,
+          names,
+          environmentPolicy: policy,
+          modelBuild: context.model_build,
+        });
+  modelBuild?.addStackDependency(shared, 'the build uses the shared training bucket, access-logs bucket and MLflow tracking URI parameter by name');
+  modelBuild?.addStackDependency(pipeline, 'the build updates and starts the pipeline and passes its role, by name');
 
   for (const [key, value] of [['project', context.project_name], ['environment', context.environment], ['managed-by', 'yolops-cdk']] as const) {
     Tags.of(app).add(key, value);
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { shared, pipeline, trigger };
+  return { shared, pipeline, trigger, ...(modelBuild === undefined ? {} : { modelBuild }) };
 }

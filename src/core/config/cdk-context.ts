@@ -21,6 +21,52 @@ export type MlflowKind = (typeof MLFLOW_KINDS)[number];
 /** The least costly kind for a team that trains now and then. */
 export const DEFAULT_MLFLOW_KIND: MlflowKind = 'app';
 
+const GITHUB_REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+/** A git branch name as CodePipeline's source actions take it (no spaces, no `..`, no leading `-`). */
+const branchSchema = z
+  .string({ error: 'must be a branch name as a string, e.g. "main"' })
+  .regex(/^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/, 'must be a git branch name such as "main": letters, digits, ".", "_", "/" and "-"')
+  .default('main');
+
+/**
+ * The optional model-build CI (ModelBuildStack): a CodePipeline that runs buildspec.yml (upload the code, update
+ * the SageMaker pipeline, start a training) on every commit of one branch, from a CodeCommit repository the stack
+ * creates or from GitHub/Bitbucket/GitLab through an AWS CodeConnections connection.
+ */
+export const modelBuildSchema = z.discriminatedUnion(
+  'source',
+  [
+    z
+      .object({
+        source: z.literal('codecommit'),
+        /** The branch whose commits start a build. */
+        branch: branchSchema,
+      })
+      .strict(),
+    z
+      .object({
+        source: z.literal('codeconnections'),
+        connection_arn: z
+          .string({ error: 'must be the ARN of an AWS CodeConnections connection, e.g. "arn:aws:codeconnections:us-east-1:123456789012:connection/abcd1234-..." (Developer Tools console > Settings > Connections)' })
+          .regex(
+            /^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/,
+            'must be the ARN of an AWS CodeConnections connection, e.g. "arn:aws:codeconnections:us-east-1:123456789012:connection/abcd1234-..." (Developer Tools console > Settings > Connections)',
+          ),
+        repository: z
+          .string({ error: 'must be "owner/repo", the repository the connection gives access to, e.g. "acme/yolops"' })
+          .regex(GITHUB_REPOSITORY, 'must be "owner/repo", e.g. "acme/yolops"'),
+        branch: branchSchema,
+      })
+      .strict(),
+  ],
+  {
+    error: 'must be {"source": "codecommit"} (the stack creates a CodeCommit repository) or {"source": "codeconnections", "connection_arn": "arn:aws:codeconnections:...", "repository": "owner/repo", "branch": "main"}',
+  },
+);
+
+export type ModelBuildConfig = z.output<typeof modelBuildSchema>;
+
 export const cdkContextSchema = z
   .object({
     aws_account_id: z
@@ -44,7 +90,7 @@ export const cdkContextSchema = z
     /** `owner/repo` allowed to assume the GitHub OIDC deploy role; no OIDC resources when absent. */
     github_repository: z
       .string()
-      .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be "owner/repo", e.g. "acme/yolops"')
+      .regex(GITHUB_REPOSITORY, 'must be "owner/repo", e.g. "acme/yolops"')
       .optional(),
     /** Email address subscribed to the notifications topic; none when absent. */
     notification_email: z.email('must be an email address').optional(),
@@ -63,6 +109,8 @@ export const cdkContextSchema = z
         error: `must be one of ${MLFLOW_KINDS.map((k) => JSON.stringify(k)).join(', ')}: "app" is a serverless MLflow App (no hourly charge), "tracking-server" an MLflow tracking server billed per hour while it exists`,
       })
       .default(DEFAULT_MLFLOW_KIND),
+    /** The model-build CI (ModelBuildStack); no such stack when absent. */
+    model_build: modelBuildSchema.optional(),
   })
   .strict();
 

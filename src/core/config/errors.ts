@@ -56,7 +56,7 @@ export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, file
         problems.push({
           key: [...prefix, ...path].map(String).join('.'),
           value: valueAt(input, path),
-          message: `unknown key; allowed keys here: ${allowedKeys(schema, issue.path)}`,
+          message: `unknown key; allowed keys here: ${allowedKeys(schema, issue.path, valueAt(input, issue.path))}`,
         });
       }
       continue;
@@ -70,7 +70,21 @@ export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, file
   throw new ConfigError(file, problems);
 }
 
-function allowedKeys(schema: z.ZodType, path: readonly PropertyKey[]): string {
+interface DiscriminatedUnionDef {
+  type: string;
+  discriminator?: string;
+  options?: { shape?: Record<string, { _zod?: { def?: { values?: unknown[] } } }> }[];
+}
+
+/** The member of a discriminated union that `value`'s discriminator picks; `schema` itself otherwise. */
+function unionMember(schema: unknown, value: unknown): unknown {
+  const def = (schema as { _zod?: { def?: DiscriminatedUnionDef } } | undefined)?._zod?.def;
+  if (def?.type !== 'union' || def.discriminator === undefined || value === null || typeof value !== 'object') return schema;
+  const wanted = (value as Record<string, unknown>)[def.discriminator];
+  return def.options?.find((option) => option.shape?.[def.discriminator as string]?._zod?.def?.values?.includes(wanted)) ?? schema;
+}
+
+function allowedKeys(schema: z.ZodType, path: readonly PropertyKey[], value: unknown): string {
   let current: unknown = schema;
   for (const part of path) {
     const shape = (current as { shape?: Record<string, unknown> }).shape;
@@ -80,6 +94,6 @@ function allowedKeys(schema: z.ZodType, path: readonly PropertyKey[]): string {
       current = (current as { unwrap: () => unknown }).unwrap();
     }
   }
-  const shape = (current as { shape?: Record<string, unknown> } | undefined)?.shape;
+  const shape = (unionMember(current, value) as { shape?: Record<string, unknown> } | undefined)?.shape;
   return shape ? Object.keys(shape).join(', ') : '(see the docs)';
 }

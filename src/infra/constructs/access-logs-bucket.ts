@@ -1,4 +1,5 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { EnvironmentPolicy } from '../environment.ts';
@@ -31,5 +32,24 @@ export class AccessLogsBucket extends Bucket {
       removalPolicy: props.environment.removalPolicy,
       autoDeleteObjects: props.environment.autoDeleteObjects,
     });
+  }
+
+  /**
+   * Lets S3 deliver the access logs of a bucket of another stack (under `{bucketName}/`). CDK writes this
+   * statement itself for source buckets of this stack; one created elsewhere cannot change this bucket's policy.
+   */
+  allowLogsFrom(bucketName: string): void {
+    const stack = Stack.of(this);
+    this.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('logging.s3.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [this.arnForObjects(`${bucketName}/*`)],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 's3', region: '', account: '', resource: bucketName }) },
+          StringEquals: { 'aws:SourceAccount': stack.account },
+        },
+      }),
+    );
   }
 }

@@ -1,9 +1,8 @@
-import { Duration, Stack } from 'aws-cdk-lib';
-import { type IRole, OidcProviderNative, OpenIdConnectPrincipal, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
+import { Duration } from 'aws-cdk-lib';
+import { type IRole, OidcProviderNative, OpenIdConnectPrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { PREFIXES } from '../../core/naming.ts';
-import { acknowledgeBucketGrants } from '../nag.ts';
+import { DeployAndTrainPolicy } from './deploy-and-train-policy.ts';
 
 const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 
@@ -15,6 +14,8 @@ export interface GithubDeployAccessProps {
   readonly pipelineName: string;
   /** The pipeline's own role; UpdatePipeline passes it. */
   readonly pipelineRole: IRole;
+  /** SSM parameter holding the MLflow tracking URI (`pipeline upsert` reads it). */
+  readonly mlflowTrackingUriParameter: string;
   /**
    * The branch whose runs may deploy. Pushes to it and `workflow_dispatch` runs started on it share the
    * token subject `repo:{repository}:ref:refs/heads/{branch}`; pull requests and other branches do not.
@@ -25,7 +26,8 @@ export interface GithubDeployAccessProps {
 
 /**
  * Lets the Deploy-and-Train GitHub Actions workflow of one repository assume a role with OIDC (no stored AWS
- * keys) that can upload the code bundle and config, update the pipeline definition and start an execution.
+ * keys) that can upload the code bundle and config, update the pipeline definition, start an execution and follow it
+ * (DeployAndTrainPolicy, the same policy as the model-build CodeBuild project's).
  */
 export class GithubDeployAccess extends Construct {
   readonly provider: OidcProviderNative;
@@ -51,25 +53,13 @@ export class GithubDeployAccess extends Construct {
         },
       }),
     });
-    const uploads = [`${PREFIXES.code}*`, `${PREFIXES.config}*`];
-    for (const key of uploads) props.trainingDataBucket.grantPut(this.role, key);
-    this.role.addToPolicy(
-      new PolicyStatement({
-        sid: 'UpdateAndStartPipeline',
-        actions: ['sagemaker:DescribePipeline', 'sagemaker:UpdatePipeline', 'sagemaker:StartPipelineExecution'],
-        resources: [Stack.of(this).formatArn({ service: 'sagemaker', resource: 'pipeline', resourceName: props.pipelineName })],
-      }),
-    );
-    this.role.addToPolicy(
-      new PolicyStatement({
-        sid: 'PassPipelineRole',
-        actions: ['iam:PassRole'],
-        resources: [props.pipelineRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-      }),
-    );
-    acknowledgeBucketGrants(this.role.node.findChild('DefaultPolicy'), 'the Deploy-and-Train workflow, which uploads code/<version>/sourcedir.tar.gz and config/training-config.json,', [
-      { bucket: props.trainingDataBucket, keys: uploads, access: 'put' },
-    ]);
+    new DeployAndTrainPolicy(this, 'DeployAndTrain', {
+      holder: `the Deploy-and-Train workflow of ${props.repository}`,
+      role: this.role,
+      trainingDataBucket: props.trainingDataBucket,
+      pipelineName: props.pipelineName,
+      pipelineRole: props.pipelineRole,
+      mlflowTrackingUriParameter: props.mlflowTrackingUriParameter,
+    });
   }
 }

@@ -6,7 +6,7 @@ import { PREFIXES } from '../../core/naming.ts';
 import { acknowledge, acknowledgeBucketGrants } from '../nag.ts';
 
 /** SageMaker Pipelines names the jobs it starts `pipelines-{execution id}-{step}-{suffix}`. */
-const PIPELINE_JOB_NAMES = 'pipelines-*';
+export const PIPELINE_JOB_NAMES = 'pipelines-*';
 
 export interface PipelineRoleProps {
   readonly roleName: string;

@@ -117,6 +117,7 @@ export class SageMakerPipelineStack extends Stack {
         trainingDataBucket,
         pipelineName: names.pipeline,
         pipelineRole: this.pipelineRole,
+        mlflowTrackingUriParameter: names.mlflowTrackingUriParameter,
       });
       new CfnOutput(this, 'GithubDeployRoleArn', {
         value: this.githubDeployAccess.role.roleArn,

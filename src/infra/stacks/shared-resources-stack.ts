@@ -43,6 +43,8 @@ export class SharedResourcesStack extends Stack {
 
     this.accessLogsBucket = new AccessLogsBucket(this, 'AccessLogsBucket', { bucketName: names.accessLogsBucket, environment });
     const accessLogsBucket = this.accessLogsBucket;
+    // The model-build CI's artifacts bucket lives in ModelBuildStack and logs here.
+    if (context.model_build !== undefined) accessLogsBucket.allowLogsFrom(names.modelBuildArtifactsBucket);
     this.trainingDataBucket = new SecureBucket(this, 'TrainingDataBucket', {
       bucketName: names.trainingDataBucket,
       accessLogsBucket,

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, SYNTH_TIMEOUT, synthTestApp } from '../../unit/infra/helpers.ts';
+import { MODEL_BUILD_CODECOMMIT, MODEL_BUILD_CONNECTION, REPO_ROOT, SYNTH_TIMEOUT, synthTestApp } from '../../unit/infra/helpers.ts';
 
 const CFN_LINT = join(REPO_ROOT, '.venv/bin/cfn-lint');
 
@@ -26,20 +26,25 @@ function lint(templates: string[]): Finding[] {
 }
 
 describe('cfn-lint (from .venv) on every synthesized template', () => {
-  it('dev, and prod with GitHub OIDC and email: zero errors', { timeout: SYNTH_TIMEOUT }, () => {
+  it('dev with the model-build CI from CodeCommit, and prod with GitHub OIDC, email and the model-build CI through a connection: zero errors', { timeout: SYNTH_TIMEOUT }, () => {
     expect(existsSync(CFN_LINT), `${CFN_LINT} is missing: run npm run setup (it installs the test tools of training/requirements-dev.txt)`).toBe(true);
-    // One cfn-lint run for all six templates: its start-up dominates.
-    const templates = [{}, { context: { environment: 'prod', github_repository: 'acme/yolops', notification_email: 'ml@example.com' } }].flatMap((options) => {
+    // One cfn-lint run for all eight templates: its start-up dominates.
+    const templates = [
+      { context: { model_build: MODEL_BUILD_CODECOMMIT } },
+      { context: { environment: 'prod', github_repository: 'acme/yolops', notification_email: 'ml@example.com', model_build: MODEL_BUILD_CONNECTION } },
+    ].flatMap((options) => {
       const { outdir } = synthTestApp(options);
       return readdirSync(outdir)
         .filter((f) => f.endsWith('.template.json'))
         .map((f) => join(outdir, f));
     });
-    expect(templates).toHaveLength(6);
+    expect(templates).toHaveLength(8);
     const findings = lint(templates);
     expect(findings.filter((f) => f.Level === 'Error')).toEqual([]);
     // The only warnings are W3005 (redundant DependsOn) on the CDK's own custom resource providers (the
-    // BucketDeployment handler that uploads the code bundle among them).
-    expect(findings.filter((f) => f.Level === 'Warning' && !(f.Rule.Id === 'W3005' && /CustomResourceProvider|AWS679f53fac002430cb0da5b7982bd2287|CustomCDKBucketDeployment/.test(f.Message)))).toEqual([]);
+    // BucketDeployment handler that uploads the code bundle among them), and on the model-build CodePipeline,
+    // which the CDK makes depend on its role as well as read the role's ARN.
+    const cdkDependsOn = /CustomResourceProvider|AWS679f53fac002430cb0da5b7982bd2287|CustomCDKBucketDeployment|^'PipelineRole[0-9A-F]{8}' dependency already enforced by a 'GetAtt' at 'Resources\/Pipeline[0-9A-F]{8}\/Properties\/RoleArn'$/;
+    expect(findings.filter((f) => f.Level === 'Warning' && !(f.Rule.Id === 'W3005' && cdkDependsOn.test(f.Message)))).toEqual([]);
   });
 });

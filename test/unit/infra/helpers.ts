@@ -80,6 +80,8 @@ export interface SynthesizedApp extends TestApp {
   readonly shared: Template;
   readonly pipeline: Template;
   readonly trigger: Template;
+  /** Only when the context has `model_build`. */
+  readonly modelBuild?: Template;
 }
 
 /** Builds and synthesizes the app; cdk-nag runs during synth and throws on any unacknowledged finding. */
@@ -91,6 +93,7 @@ export function synthTestApp(options: TestAppOptions = {}): SynthesizedApp {
     shared: Template.fromStack(built.stacks.shared),
     pipeline: Template.fromStack(built.stacks.pipeline),
     trigger: Template.fromStack(built.stacks.trigger),
+    ...(built.stacks.modelBuild === undefined ? {} : { modelBuild: Template.fromStack(built.stacks.modelBuild) }),
   };
 }
 
@@ -128,6 +131,15 @@ export function logicalIdOf(template: Template, type: string, props: Record<stri
 export function actionsOf(statement: PolicyStatementJson): string[] {
   return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
 }
+
+/** cdk.json `model_build` values of both source kinds. */
+export const MODEL_BUILD_CODECOMMIT = { source: 'codecommit' } as const;
+export const MODEL_BUILD_CONNECTION = {
+  source: 'codeconnections',
+  connection_arn: 'arn:aws:codeconnections:ap-southeast-2:123456789012:connection/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
+  repository: 'acme/yolops',
+  branch: 'release',
+} as const;
 
 /** Synthesis bundles the trigger and runs cdk-nag: seconds alone, much longer on a busy 2-core CI runner. */
 export const SYNTH_TIMEOUT = 180_000;

@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { deployAndTrainStatements } from './deploy-and-train-statements.ts';
 import { actionsOf, logicalIdOf, statementsOfRole, type SynthesizedApp, synthTestApp, SYNTH_TIMEOUT } from './helpers.ts';
 
 const ACCOUNT = '123456789012';
@@ -175,29 +176,9 @@ describe('IAM policies are scoped to what each role needs', () => {
     ]);
   });
 
-  it('GitHub deploy role: uploads code/ and config/, updates and starts the one pipeline, passes only the pipeline role', () => {
+  it('GitHub deploy role: the deploy-and-train policy (uploads code/ and the config, updates, starts and follows the one pipeline, passes only the pipeline role)', () => {
     const role = roleId(app.pipeline, 'yolops-github-deploy-role');
-    const bucket = `arn:aws:s3:::yolops-training-data-${ACCOUNT}`;
-    expect(statementsOfRole(app.pipeline, role)).toEqual([
-      {
-        Action: ['s3:Abort*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
-        Effect: 'Allow',
-        Resource: [`${bucket}/code/*`, `${bucket}/config/*`],
-      },
-      {
-        Sid: 'UpdateAndStartPipeline',
-        Action: ['sagemaker:DescribePipeline', 'sagemaker:StartPipelineExecution', 'sagemaker:UpdatePipeline'],
-        Effect: 'Allow',
-        Resource: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:pipeline/yolops-yolo-training-pipeline`,
-      },
-      {
-        Sid: 'PassPipelineRole',
-        Action: 'iam:PassRole',
-        Effect: 'Allow',
-        Resource: arnOf(roleId(app.pipeline, 'yolops-pipeline-role')),
-        Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-      },
-    ]);
+    expect(statementsOfRole(app.pipeline, role)).toEqual(deployAndTrainStatements(arnOf(roleId(app.pipeline, 'yolops-pipeline-role'))));
   });
 
   it('no *FullAccess or other AWS managed policy on our roles, no full wildcards, PassRole always conditioned', () => {

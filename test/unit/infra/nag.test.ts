@@ -4,7 +4,7 @@ import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { acknowledge } from '../../../src/infra/nag.ts';
-import { buildTestApp, SYNTH_TIMEOUT, type TestAppOptions } from './helpers.ts';
+import { buildTestApp, MODEL_BUILD_CODECOMMIT, MODEL_BUILD_CONNECTION, SYNTH_TIMEOUT, type TestAppOptions } from './helpers.ts';
 
 interface Acknowledgement {
   readonly path: string;
@@ -25,6 +25,8 @@ const VARIANTS: [string, TestAppOptions][] = [
   ['dev (cdk.json as committed)', {}],
   ['prod with an email subscription', { context: { environment: 'prod', notification_email: 'ml@example.com' } }],
   ['with the GitHub OIDC deploy role', { context: { github_repository: 'acme/yolops' } }],
+  ['with the model-build CI from CodeCommit', { context: { model_build: MODEL_BUILD_CODECOMMIT } }],
+  ['prod with the model-build CI through a CodeConnections connection and the GitHub deploy role', { context: { environment: 'prod', model_build: MODEL_BUILD_CONNECTION, github_repository: 'acme/yolops' } }],
   ['with a custom training image', { training: { custom_image_uri: '123456789012.dkr.ecr.ap-southeast-2.amazonaws.com/yolops-training:1.0' } }],
 ];
 
