@@ -171,7 +171,7 @@ export async function pushDataset(options: PushDatasetOptions): Promise<PushData
     markerKey,
     markerWritten,
     requests: { ...store.counts, total: store.total },
-    seconds: (performance.now() - started) / 1000,
+    seconds: Math.round(performance.now() - started) / 1000,
   };
 }
 

@@ -5,7 +5,7 @@ import { synthesizeDataset } from '../../core/dataset/index.ts';
 import { DATASET_PREFIXES } from '../../core/naming.ts';
 import { formatS3Uri, normalizePrefix, parseS3Uri, type S3Location } from '../../core/storage/s3-uri.ts';
 import { defaultDatasetVersion, readPushDestination } from '../../core/transfer/dataset-push.ts';
-import { DEFAULT_PUSH_CONCURRENCY, pushDataset, type PushDatasetResult } from '../../transfer/index.ts';
+import { DEFAULT_PUSH_CONCURRENCY, pushDataset, type PushDatasetResult, type PushProgress } from '../../transfer/index.ts';
 import { openDirectoryAsBucket, validateDirectory } from '../directory-store.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { info, printJson } from '../output.ts';
@@ -103,8 +103,18 @@ export function registerDatasetCommands(program: Command, ctx: CliContext): void
       }
 
       const showProgress = !options.json && !options.quiet;
-      const progress = showProgress ? transferProgress({ tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text) }) : undefined;
-      if (showProgress) info(`pushing ${folder} to ${destination} (${target.target} target)`);
+      // The heading waits for the first progress report, which comes after the destination was listed, so a
+      // refusal (a missing bucket, objects the folder lacks) stays the only line.
+      let headed = false;
+      const bar = showProgress ? transferProgress({ tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text) }) : undefined;
+      const progress = bar && {
+        update: (p: PushProgress) => {
+          if (!headed) info(`pushing ${folder} to ${destination} (${target.target} target)`);
+          headed = true;
+          bar.update(p);
+        },
+        done: () => bar.done(),
+      };
       let result: PushDatasetResult;
       try {
         await target.prepareBucket(location.bucket);
