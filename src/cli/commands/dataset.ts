@@ -71,7 +71,7 @@ export function registerDatasetCommands(program: Command, ctx: CliContext): void
     .description(
       'validate <dir> and upload it as a dataset version (default destination: split_dataset/<version>/ of the training data bucket, ' +
         'on the --target: the local buckets folder or S3), sending only what is missing or changed, and the upload marker last, ' +
-        'so the S3 trigger (or `yolops local watch`) starts exactly one training for it',
+        'so the S3 trigger (or `yolops local watch`) starts exactly one training for it; each file is one PUT, so files over 5 GiB are refused',
     )
     .argument('<dir>', 'the dataset folder (holding data.yaml)')
     .argument('[destination]', 's3://<bucket>/<prefix>/ instead of the training data bucket\'s split_dataset/<version>/')
