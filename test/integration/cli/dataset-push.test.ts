@@ -60,8 +60,8 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 function yolops(args: string[], extraEnv: Record<string, string> = {}, options: { unset?: string[] } = {}): Result {
-  const e = env(extraEnv);
-  for (const name of options.unset ?? []) delete e[name];
+  const unset = new Set(options.unset ?? []);
+  const e = Object.fromEntries(Object.entries(env(extraEnv)).filter(([name]) => !unset.has(name)));
   const result = spawnSync(process.execPath, [join(repo, 'bin', 'yolops.js'), ...args], { cwd: project, encoding: 'utf8', env: e });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

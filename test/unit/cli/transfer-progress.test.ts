@@ -35,6 +35,7 @@ describe('transfer progress', () => {
     expect(writes).toHaveLength(4);
     expect(writes.slice(0, 3).every((w) => w.startsWith('\r\x1b[2K') && !w.endsWith('\n'))).toBe(true);
     expect(writes[2]).toContain(' 4/10,000 files');
-    expect(writes[3]).toMatch(/^\r\x1b\[2K.* 4\/10,000 files.*\n$/);
+    expect(writes[3]?.startsWith('\r\x1b[2K') && writes[3].endsWith('\n')).toBe(true);
+    expect(writes[3]).toContain(' 4/10,000 files');
   });
 });
