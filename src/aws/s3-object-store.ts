@@ -45,6 +45,8 @@ const CONFLICT_BACKOFF_MS = 50;
  */
 export class S3ObjectStore implements ObjectStore {
   readonly client: S3Client;
+  /** A single PUT's ETag is the MD5 of its bytes unless the object is SSE-KMS encrypted (the buckets use SSE-S3). */
+  readonly etagScheme = 'md5' as const;
 
   constructor(client: S3Client) {
     this.client = client;

@@ -1,11 +1,18 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { resourceNames } from '../../core/naming.ts';
+import { loadTrainingConfig } from '../../core/config/training-config.ts';
+import { PREFIXES, resourceNames } from '../../core/naming.ts';
+import { formatS3Uri } from '../../core/storage/s3-uri.ts';
 import { buildCodeBundle } from '../../local/index.ts';
+import { pushFiles } from '../../transfer/index.ts';
+import { resolveCodeVersion } from '../code-version.ts';
 import { CliError } from '../errors.ts';
 import { printJson } from '../output.ts';
 import { loadProjectConfig } from '../project.ts';
+import { explainMissingBucket, openTargetStore } from '../target-store.ts';
 import type { CliContext } from '../context.ts';
 
 export function registerCodeCommands(program: Command, ctx: CliContext): void {
@@ -30,4 +37,51 @@ export function registerCodeCommands(program: Command, ctx: CliContext): void {
           `then start executions with  Name=CodeUri,Value=${codeUri} Name=CodeVersion,Value=${bundle.version}\n`,
       );
     });
+
+  code
+    .command('push')
+    .description(
+      `pack training/ and upload sourcedir.tar.gz and processing_entrypoint.sh to ${PREFIXES.code}<version>/ of the training data bucket ` +
+        `(version: the git commit when training/ is committed as it is, else the bundle's content hash), and training-config.json, validated, ` +
+        `to ${PREFIXES.trainingConfigKey}; files already there with the same bytes are skipped`,
+    )
+    .option('--json', 'print { codeVersion, codeUri, source, uploaded, skipped, configUri } as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const p = project();
+      // Checked before anything is built or sent: a config the trigger would refuse is not published.
+      loadTrainingConfig(p.trainingConfigJson);
+      const target = await openTargetStore(ctx);
+      const bucket = target.names.trainingDataBucket;
+      const { version, source } = await resolveCodeVersion(p.trainingCodeDir);
+      const scratch = await mkdtemp(join(tmpdir(), 'yolops-code-push-'));
+      try {
+        const bundle = await buildCodeBundle(p.trainingCodeDir, scratch);
+        const prefix = `${PREFIXES.code}${version}/`;
+        const files = [
+          { path: bundle.sourcedir, key: `${prefix}${basename(bundle.sourcedir)}` },
+          { path: bundle.entrypoint, key: `${prefix}${basename(bundle.entrypoint)}` },
+          { path: p.trainingConfigJson, key: PREFIXES.trainingConfigKey },
+        ];
+        let pushed;
+        try {
+          await target.prepareBucket(bucket);
+          pushed = await pushFiles({ store: target.store, bucket, files });
+        } catch (error) {
+          throw explainMissingBucket(error, bucket, target);
+        }
+        const codeUri = formatS3Uri(bucket, prefix);
+        const configUri = formatS3Uri(bucket, PREFIXES.trainingConfigKey);
+        const uploaded = pushed.uploaded.map((key) => formatS3Uri(bucket, key));
+        const skipped = pushed.unchanged.map((key) => formatS3Uri(bucket, key));
+        if (options.json) return printJson({ codeVersion: version, codeUri, source, uploaded, skipped, configUri, target: target.target, requests: pushed.requests.total });
+        const from = source === 'git' ? 'the git commit of training/' : "the bundle's content hash (training/ has uncommitted changes, or is not in git)";
+        process.stdout.write(
+          `CodeVersion: ${version} (${from})\nCodeUri:     ${codeUri}\nconfig:      ${configUri}\n` +
+            `${uploaded.length} uploaded, ${skipped.length} already there unchanged (${pushed.requests.total} requests, ${target.target} target)\n`,
+        );
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
+    });
 }
+

@@ -1,15 +1,21 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { synthesizeDataset } from '../../core/dataset/index.ts';
+import { DATASET_PREFIXES } from '../../core/naming.ts';
+import { formatS3Uri, normalizePrefix, parseS3Uri, type S3Location } from '../../core/storage/s3-uri.ts';
+import { defaultDatasetVersion, readPushDestination } from '../../core/transfer/dataset-push.ts';
+import { DEFAULT_PUSH_CONCURRENCY, pushDataset, type PushDatasetResult, type PushProgress } from '../../transfer/index.ts';
 import { openDirectoryAsBucket, validateDirectory } from '../directory-store.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { info, printJson } from '../output.ts';
 import { integerOption } from '../options.ts';
+import { transferProgress } from '../render/transfer-progress.ts';
+import { explainMissingBucket, openTargetStore } from '../target-store.ts';
 import type { CliContext } from '../context.ts';
 
-export function registerDatasetCommands(program: Command, _ctx: CliContext): void {
-  const dataset = program.command('dataset').description('YOLO datasets: generate a synthetic one, validate one');
+export function registerDatasetCommands(program: Command, ctx: CliContext): void {
+  const dataset = program.command('dataset').description('YOLO datasets: generate a synthetic one, validate one, push one to the training data bucket');
 
   dataset
     .command('synth')
@@ -59,4 +65,107 @@ export function registerDatasetCommands(program: Command, _ctx: CliContext): voi
       else process.stdout.write(`${report}\n`);
       if (!result.valid) process.exitCode = EXIT.failed;
     });
+
+  dataset
+    .command('push')
+    .description(
+      'validate <dir> and upload it as a dataset version (default destination: split_dataset/<version>/ of the training data bucket, ' +
+        'on the --target: the local buckets folder or S3), sending only what is missing or changed, and the upload marker last, ' +
+        'so the S3 trigger (or `yolops local watch`) starts exactly one training for it; each file is one PUT, so files over 5 GiB are refused',
+    )
+    .argument('<dir>', 'the dataset folder (holding data.yaml)')
+    .argument('[destination]', 's3://<bucket>/<prefix>/ instead of the training data bucket\'s split_dataset/<version>/')
+    .option('--version <name>', "the dataset version (default: the folder's name, when it is a valid version name: letters, digits, '.', '_', '-')")
+    .option('--concurrency <n>', 'files read and sent at once', integerOption('--concurrency', 1), DEFAULT_PUSH_CONCURRENCY)
+    .option('--delete', 'remove objects under the destination that the folder does not have (otherwise the push refuses them)')
+    .option('--force', 'upload even when validation finds errors (the trigger then reports them instead of training)')
+    .option('--json', 'print the result as JSON (no progress)')
+    .option('--quiet', 'no progress, only the summary')
+    .action(async (dir: string, destinationArg: string | undefined, options: PushOptions) => {
+      const folder = resolve(dir);
+      if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new CliError(`${folder} is not a directory`);
+      const target = await openTargetStore(ctx);
+      const location = pushLocation(folder, destinationArg, options.version, target.names.trainingDataBucket);
+      const destination = formatS3Uri(location.bucket, location.key);
+      const reading = readPushDestination(location, target.names.trainingDataBucket);
+      if (reading.kind === 'bad-name') throw new CliError(`${destination}: ${reading.problem}`);
+      const note = reading.kind === 'elsewhere' ? reading.note : undefined;
+      if (note !== undefined && !options.json) info(`note: ${note}`);
+
+      const { result: validation, report } = await validateDirectory(folder);
+      if (!validation.valid) {
+        if (!options.force) {
+          if (options.json) printJson({ destination, valid: false, uploaded: 0, validation });
+          else process.stderr.write(`${report}\n`);
+          throw new CliError(`${folder} is not a valid dataset (${validation.errors} errors): nothing was uploaded; fix it, or add --force to upload it anyway`, { exitCode: EXIT.failed });
+        }
+        if (!options.json) info(`warning: ${folder} is not a valid dataset (${validation.errors} errors); uploading it anyway (--force)`);
+      }
+
+      const showProgress = !options.json && !options.quiet;
+      // The heading waits for the first progress report, which comes after the destination was listed, so a
+      // refusal (a missing bucket, objects the folder lacks) stays the only line.
+      let headed = false;
+      const bar = showProgress ? transferProgress({ tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text) }) : undefined;
+      const progress = bar && {
+        update: (p: PushProgress) => {
+          if (!headed) info(`pushing ${folder} to ${destination} (${target.target} target)`);
+          headed = true;
+          bar.update(p);
+        },
+        done: () => bar.done(),
+      };
+      let result: PushDatasetResult;
+      try {
+        await target.prepareBucket(location.bucket);
+        result = await pushDataset({
+          store: target.store, bucket: location.bucket, root: location.key, dir: folder, concurrency: options.concurrency, deleteExtra: options.delete === true,
+          ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
+        });
+      } catch (error) {
+        throw explainMissingBucket(error, location.bucket, target);
+      } finally {
+        progress?.done();
+      }
+      const facts = { ...result, markerUri: formatS3Uri(location.bucket, result.markerKey), target: target.target, valid: validation.valid, startsTraining: reading.kind === 'version', ...(note === undefined ? {} : { note }) };
+      if (options.json) return printJson(facts);
+      process.stdout.write(`${summaryLine(result)}\n`);
+    });
+}
+
+interface PushOptions {
+  version?: string;
+  concurrency: number;
+  delete?: boolean;
+  force?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** The destination folder: the argument, else split_dataset/<version>/ of the training data bucket. */
+function pushLocation(folder: string, destination: string | undefined, version: string | undefined, trainingBucket: string): S3Location {
+  if (destination !== undefined) {
+    if (version !== undefined) throw new CliError(`give either a destination (${destination}) or --version ${version}, not both: the version is the destination's last folder`);
+    const { bucket, key } = parseS3Uri(destination);
+    const prefix = normalizePrefix(key);
+    if (prefix === '') throw new CliError(`${destination} names a whole bucket: push into a folder of it, e.g. s3://${bucket}/${DATASET_PREFIXES[0]}<version>/`);
+    return { bucket, key: prefix };
+  }
+  if (version === undefined) {
+    const fromName = defaultDatasetVersion(basename(folder));
+    if ('problem' in fromName) throw new CliError(`the folder's name cannot be the dataset version (${fromName.problem}): name one with --version <name>`);
+    version = fromName.version;
+  }
+  const fromFlag = defaultDatasetVersion(version);
+  if ('problem' in fromFlag) throw new CliError(`--version: ${fromFlag.problem}`);
+  return { bucket: trainingBucket, key: `${DATASET_PREFIXES[0]}${version}/` };
+}
+
+function summaryLine(r: PushDatasetResult): string {
+  const deleted = r.deleted.length > 0 ? `, ${r.deleted.length} removed` : '';
+  const marker = r.markerWritten ? `marker ${r.markerKey} written` : 'marker unchanged (nothing to do)';
+  return (
+    `pushed ${r.files} files (${(r.bytes / 1e6).toFixed(1)} MB) to ${r.destination}: ${r.uploaded} uploaded (${(r.bytesUploaded / 1e6).toFixed(1)} MB), ` +
+    `${r.unchanged} unchanged${deleted}; ${marker}; ${r.seconds.toFixed(1)} s, ${r.requests.total} requests`
+  );
 }

@@ -70,7 +70,18 @@ export interface PutResult {
   etag: string;
 }
 
+/**
+ * What a store's etags say about the bytes, for a caller that compares a local file with an object without
+ * reading the object: `md5` means an object written whole by `put` has the hex MD5 of its bytes as etag (S3 with
+ * SSE-S3 or no encryption, which the training buckets use). An etag that is no such MD5 (an S3 multipart
+ * upload's `<md5>-<parts>`, an SSE-KMS object) then merely fails to match, so the object counts as changed and
+ * is written again, never as unchanged by mistake.
+ */
+export type EtagScheme = 'md5';
+
 export interface ObjectStore {
+  /** Set when etags derive from the bytes (see EtagScheme); absent when they say nothing about them. */
+  readonly etagScheme?: EtagScheme;
   /** One page of keys under a prefix, in UTF-8 byte order. Throws BucketNotFoundError. */
   listPage(request: ListPageRequest): Promise<ListPage>;
   /** Every object under a prefix, paging as it goes (a large bucket never sits in memory at once). */

@@ -26,6 +26,16 @@ export function describeObjectStoreContract(name: string, setup: () => Promise<C
       expect(info.lastModified).toBeInstanceOf(Date);
     });
 
+    it('a store whose etags derive from the bytes returns the MD5 of what was put', async () => {
+      const { store, bucket } = await setup();
+      const bytes = randomBytes(1000);
+      const { etag } = await store.put(bucket, 'md5.bin', bytes);
+      const md5 = createHash('md5').update(bytes).digest('hex');
+      // A store that declares no scheme promises nothing about its etags; one that does must keep it.
+      if (store.etagScheme === 'md5') expect({ etag, listed: (await listAll(store, bucket, 'md5.bin'))[0]?.etag }).toEqual({ etag: md5, listed: md5 });
+      else expect(store.etagScheme).toBeUndefined();
+    });
+
     it('reads a byte range; a range past the end yields what is there', async () => {
       const { store, bucket } = await setup();
       await store.put(bucket, 'r.bin', new Uint8Array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
