@@ -111,7 +111,7 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
   pipeline
     .command('start')
     .description('start an execution with these overrides (the rest keep the deployed defaults); local: run it here, to its end')
-    .option('--data <uri|version>', 'required: the dataset, s3://<training bucket>/<prefix>/<version>/ or a version name under split_dataset/')
+    .option('--data <uri|version>', 'the dataset, s3://<training bucket>/<prefix>/<version>/ or a version name under split_dataset/ (default: the dataset of the newest execution, so new code trains on the data trained last)')
     .option('--epochs <n>', 'Epochs')
     .option('--batch-size <n|auto>', 'BatchSize')
     .option('--instance-type <type>', 'TrainingInstanceType, e.g. ml.g5.xlarge')
@@ -131,10 +131,20 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
         ...(options.spot !== undefined ? { spot: options.spot } : {}),
         ...(options.codeVersion !== undefined ? { codeVersion: options.codeVersion } : {}),
       };
-      if (overrides.data === undefined) throw new CliError('--data is required: the dataset version to train on (s3://<training bucket>/split_dataset/<version>/ or <version>)');
+      overrides.data ??= await datasetOfNewestRun(await runSource(ctx));
       if (ctx.target() === 'local') return startLocally(overrides, options);
       return startOnAws(overrides, options);
     });
+
+  /** The InputDataUri of the newest execution: what `start` without --data trains on (a code push's retraining). */
+  async function datasetOfNewestRun(source: RunSource): Promise<string> {
+    const newest = (await source.list(1))[0];
+    if (newest?.dataset === undefined) {
+      throw new CliError(`--data is needed: ${newest === undefined ? 'there is no execution yet' : `the newest execution ${newest.id} names no dataset`} to take the dataset from; give --data <version> or s3://<training bucket>/split_dataset/<version>/`);
+    }
+    info(`no --data: training on ${newest.dataset}, the dataset of the newest execution ${newest.id}`);
+    return newest.dataset;
+  }
 
   async function startLocally(overrides: StartOverrides, options: StartOptions): Promise<void> {
     if (overrides.codeVersion !== undefined) throw new CliError('--code-version is for --target aws: the local runner bundles training/ as it is at each run');
@@ -142,7 +152,7 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
     const { context, training, json } = compileLocalPipeline(p);
     const parameters = startParameters(overrides, { config: training, declared: declaredParameters(json), trainingDataBucket: resourceNames(context).trainingDataBucket });
     const { InputDataUri: dataUri, ...rest } = parameters;
-    if (dataUri === undefined) throw new CliError('--data is required');
+    if (dataUri === undefined) throw new Error('startParameters gave no InputDataUri for a --data it was given');
     assertInputBucketExists(p, dataUri, '--data');
     const stop = stopOnSignals();
     try {

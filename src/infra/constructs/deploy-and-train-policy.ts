@@ -57,7 +57,8 @@ export class DeployAndTrainPolicy extends Construct {
         }),
         new PolicyStatement({
           sid: 'UpdateAndStartPipeline',
-          actions: ['sagemaker:DescribePipeline', 'sagemaker:UpdatePipeline', 'sagemaker:StartPipelineExecution'],
+          // ListPipelineExecutions: a start without a dataset trains on the newest execution's, and `latest` names it.
+          actions: ['sagemaker:DescribePipeline', 'sagemaker:UpdatePipeline', 'sagemaker:StartPipelineExecution', 'sagemaker:ListPipelineExecutions'],
           resources: [sagemakerArn('pipeline', props.pipelineName)],
         }),
         new PolicyStatement({

@@ -78,15 +78,27 @@ afterAll(async () => {
   await moto?.stop();
   if (checkout) rmSync(checkout, { recursive: true, force: true });
 });
+const TRAINED_BEFORE = `s3://${names.trainingDataBucket}/split_dataset/2026-11-30/`;
+let earlierExecution: string;
+
 // What the stacks deploy, as far as these commands touch it: the training bucket, the MLflow parameter and the
-// pipeline with its first definition.
+// pipeline with its first definition; and one execution the S3 trigger started earlier, whose dataset a start
+// without a data path trains on again.
 beforeEach(async () => {
   await moto.reset();
   await s3.send(new CreateBucketCommand({ Bucket: names.trainingDataBucket }));
   await ssm.send(new PutParameterCommand({ Name: names.mlflowTrackingUriParameter, Type: 'String', Value: MLFLOW_APP_ARN }));
   const definition = synthesizeTrainingPipelineFromFiles({ root: checkout }).json;
-  await new SageMakerPipelines(sagemaker).upsert({ pipelineName: names.pipeline, definition, roleArn: PIPELINE_ROLE });
+  const pipelines = new SageMakerPipelines(sagemaker);
+  await pipelines.upsert({ pipelineName: names.pipeline, definition, roleArn: PIPELINE_ROLE });
+  ({ executionArn: earlierExecution } = await pipelines.startExecution({ pipelineName: names.pipeline, parameters: { InputDataUri: TRAINED_BEFORE }, clientRequestToken: `yolops-test-${Date.now()}-0123456789abcdef0123`, displayName: 'split-dataset-2026-11-30-20261130T0000', description: 'started by the S3 trigger' }));
 });
+
+/** The executions started after the earlier one, oldest first. */
+async function newExecutions(): Promise<string[]> {
+  const listed = (await sagemaker.send(new ListPipelineExecutionsCommand({ PipelineName: names.pipeline, SortBy: 'CreationTime', SortOrder: 'Ascending' }))).PipelineExecutionSummaries ?? [];
+  return listed.map((e) => e.PipelineExecutionArn ?? '').filter((arn) => arn !== earlierExecution);
+}
 
 describe('.github/workflows/deploy-and-train.yml, its run: steps in order', () => {
   const workflow = readFileSync(join(REPO, '.github/workflows/deploy-and-train.yml'), 'utf8');
@@ -112,12 +124,20 @@ describe('.github/workflows/deploy-and-train.yml, its run: steps in order', () =
     expect(train.ok, describeFailure(train)).toBe(true);
     // `wait` was not asked for: the watch step did not run.
     expect(train.steps.at(-1)).toMatchObject({ name: 'Follow the execution', ran: false });
-    const executions = (await sagemaker.send(new ListPipelineExecutionsCommand({ PipelineName: names.pipeline }))).PipelineExecutionSummaries ?? [];
+    const executions = await newExecutions();
     expect(executions).toHaveLength(1);
-    const executionArn = executions[0]?.PipelineExecutionArn ?? '';
+    const executionArn = executions[0] ?? '';
     expect(train.summary).toContain(executionArn);
     expect(train.steps.find((s) => s.name === 'Start the training pipeline')?.outputs).toEqual({ 'execution-arn': executionArn });
-    expect(await executionParameters(executionArn)).toMatchObject({ Epochs: '3', CodeVersion: codeVersion });
+    // No data path given: the new code trains on the dataset trained last.
+    expect(await executionParameters(executionArn)).toEqual({ InputDataUri: TRAINED_BEFORE, Epochs: '3', CodeUri: `s3://${names.trainingDataBucket}/code/${codeVersion}/`, CodeVersion: codeVersion });
+
+    // Run by hand with every override.
+    const manual = { epochs: '5', batch_size: '32', instance_type: 'ml.g5.2xlarge', data_path: `s3://${names.trainingDataBucket}/split_dataset/2026-12-02`, wait: false };
+    const again = runWorkflowJob(workflowJobCommands(workflow, 'train'), { vars, inputs: manual, needs: { deploy: { outputs: deploy.outputs } } }, runOptions());
+    expect(again.ok, describeFailure(again)).toBe(true);
+    const second = (await newExecutions())[1] ?? '';
+    expect(await executionParameters(second)).toMatchObject({ InputDataUri: `${manual.data_path}/`, Epochs: '5', BatchSize: '32', TrainingInstanceType: 'ml.g5.2xlarge', CodeVersion: codeVersion });
   });
 });
 
@@ -125,9 +145,10 @@ describe('buildspec.yml, its phases in order', () => {
   it('uploads the code, updates the pipeline and starts it with the pushed code version', async () => {
     const result = runBuildspec(buildspecCommands(readFileSync(join(REPO, 'buildspec.yml'), 'utf8')), runOptions());
     expect(result.status, describeFailure(result)).toBe(0);
-    const executions = (await sagemaker.send(new ListPipelineExecutionsCommand({ PipelineName: names.pipeline }))).PipelineExecutionSummaries ?? [];
+    const executions = await newExecutions();
     expect(executions).toHaveLength(1);
-    const parameters = await executionParameters(executions[0]?.PipelineExecutionArn ?? '');
+    const parameters = await executionParameters(executions[0] ?? '');
+    expect(parameters['InputDataUri']).toBe(TRAINED_BEFORE);
     const keys = (await s3.send(new ListObjectsV2Command({ Bucket: names.trainingDataBucket, Prefix: 'code/' }))).Contents?.map((o) => o.Key) ?? [];
     expect(keys).toContain(`code/${parameters['CodeVersion']}/sourcedir.tar.gz`);
   });

@@ -207,6 +207,12 @@ describe('pipeline start', () => {
     const newest = (await executionsInMoto()).find((arn) => arn !== started.executionArn) ?? '';
     const second = await sagemaker.send(new ListPipelineParametersForExecutionCommand({ PipelineExecutionArn: newest }));
     expect(Object.fromEntries((second.PipelineParameters ?? []).map((p) => [p.Name, p.Value]))).toEqual({ InputDataUri: `s3://${BUCKET}/sample_dataset/demo/`, UseSpotInstances: 'true' });
+
+    // Without --data (a code push's retraining), the newest execution's dataset.
+    const again = await yolops('pipeline', 'start', '--epochs', '2', '--json');
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toContain(`no --data: training on s3://${BUCKET}/sample_dataset/demo/, the dataset of the newest execution ${newest.split('/').at(-1) ?? ''}`);
+    expect((JSON.parse(again.stdout) as { parameters: Record<string, string> }).parameters).toEqual({ InputDataUri: `s3://${BUCKET}/sample_dataset/demo/`, Epochs: '2' });
   });
 
   it('refuses a bad value with one line (exit 2) and starts nothing', async () => {
@@ -217,7 +223,7 @@ describe('pipeline start', () => {
       [['--data', 'v1', '--instance-type', 'g5.xlarge'], /--instance-type "g5\.xlarge": must be a SageMaker training instance type/],
       [['--data', 's3://someone-elses-bucket/split_dataset/v1/'], /--data s3:\/\/someone-elses-bucket\/split_dataset\/v1\/ is outside the training bucket/],
       [['--data', 'not a version'], /--data not a version: give an s3:\/\/.* URI or a version name/],
-      [['--epochs', '3'], /--data is required/],
+      [['--epochs', '3'], /--data is needed: there is no execution yet to take the dataset from; give --data <version>/],
       [['--data', 'v1', '--code-version', 'never-pushed'], /code bundle never-pushed is not in s3:\/\/yolops-training-data-123456789012\/code\/never-pushed\//],
     ];
     for (const [args, message] of cases) expectOneLine(await yolops('pipeline', 'start', ...args), message);

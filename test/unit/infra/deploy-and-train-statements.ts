@@ -11,7 +11,7 @@ export function deployAndTrainStatements(pipelineRoleArn: unknown) {
     { Sid: 'ReadMlflowTrackingUri', Action: 'ssm:GetParameter', Effect: 'Allow', Resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/yolops/mlflow/tracking-uri` },
     {
       Sid: 'UpdateAndStartPipeline',
-      Action: ['sagemaker:DescribePipeline', 'sagemaker:StartPipelineExecution', 'sagemaker:UpdatePipeline'],
+      Action: ['sagemaker:DescribePipeline', 'sagemaker:ListPipelineExecutions', 'sagemaker:StartPipelineExecution', 'sagemaker:UpdatePipeline'],
       Effect: 'Allow',
       Resource: sm('pipeline/yolops-yolo-training-pipeline'),
     },
