@@ -36,7 +36,7 @@ const lines = [
   '',
   `- Execution: \`${cell(started.executionArn)}\``,
   ...(typeof started.displayName === 'string' ? [`- Name: ${cell(started.displayName)}`] : []),
-  ...(typeof started.consoleUrl === 'string' ? [`- Console: [open in SageMaker Studio](${started.consoleUrl})`] : []),
+  ...(typeof started.consoleUrl === 'string' ? [`- Console: [open in the SageMaker console](${started.consoleUrl})`] : []),
 ];
 const pairs = parameterPairs(started.parameters);
 if (pairs.length > 0) lines.push('', '| Parameter | Value |', '| --- | --- |', ...pairs.map(([name, value]) => `| ${cell(name)} | ${cell(value)} |`));
