@@ -98,6 +98,14 @@ describe('yolops doctor --target aws', () => {
     expect(report.summary).toEqual({ ok: 3, warn: 2, fail: 8 });
   });
 
+  it('looks for the model-build stack only when cdk.json asks for the model-build CI', async () => {
+    expect(doctor(project()).byCheck.has('model-build stack')).toBe(false);
+    const dir = project({ model_build: { source: 'codecommit', branch: 'main' } });
+    expect(doctor(dir).byCheck.get('model-build stack')).toEqual({ check: 'model-build stack', status: 'fail', detail: `stack ${names.modelBuildStack} does not exist`, fix: 'deploy the stacks: npx cdk deploy --all' });
+    await createStack(names.modelBuildStack);
+    expect(doctor(dir).byCheck.get('model-build stack')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/: CREATE_COMPLETE$/) });
+  });
+
   it('in a deployed account: ok wherever moto can answer, "could not check" warnings where it cannot, exit 0', async () => {
     const dir = project();
     await deploy(dir);
