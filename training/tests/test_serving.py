@@ -21,7 +21,10 @@ import httpx
 import pytest
 from inference_server import SERVE, InferenceServer
 from PIL import Image
+from starlette.testclient import TestClient
 from synthetic_dataset import NAMES
+from yolops_serving.app import create_app
+from yolops_serving.settings import ServingSettings
 
 # Small enough that the over-limit bodies below stay cheap, large enough for the synthetic images (~2 KB).
 MAX_BODY_BYTES = 64 * 1024
@@ -98,11 +101,23 @@ def assert_good_request_served(server: InferenceServer, jpeg: bytes) -> None:
     assert len(response.json()["predictions"]) == 1
 
 
+def test_ping_and_invocations_are_503_while_the_model_loads(tmp_path: Path) -> None:
+    # The app before its lifespan has run: nothing loaded yet, which is what a worker looks like while it loads.
+    # Starlette's TestClient runs the lifespan only inside `with`, so this state is held for as long as needed.
+    client = TestClient(create_app(ServingSettings.from_env({"YOLOPS_MODEL_DIR": str(tmp_path), "YOLOPS_WORK_DIR": str(tmp_path / "work")})))
+    loading = {"error": "the model is loading"}
+    ping = client.get("/ping")
+    assert (ping.status_code, ping.json()) == (503, loading)
+    invocation = client.post("/invocations", content=b"\xff\xd8", headers={"Content-Type": "image/jpeg"})
+    assert (invocation.status_code, invocation.json()) == (503, loading)
+
+
 @pytest.mark.slow
-def test_ping_is_503_while_loading_then_200(served: InferenceServer) -> None:
+def test_ping_turns_200_once_the_model_is_ready(served: InferenceServer) -> None:
     *before, (last_status, last_body) = served.pings
     assert last_status == 200 and last_body["model_version"].startswith("sha256:")
-    # Anything /ping said before the model was there was "loading", never an error or a 200 too early.
+    # Whatever /ping said before (the poll may or may not land while the model loads) was "loading": never an
+    # error, never a 200 too early.
     assert all(status == 503 and body == {"error": "the model is loading"} for status, body in before)
 
 
