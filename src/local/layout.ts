@@ -19,6 +19,8 @@ export interface LocalLayout {
   watch: string;
   /** Scratch space (code bundles being built). */
   work: string;
+  /** `serving/<group>-v<version>/`: a served version's server log and work dir (`yolops serve`). */
+  serving: string;
 }
 
 export function localLayout(root: string): LocalLayout {
@@ -32,5 +34,6 @@ export function localLayout(root: string): LocalLayout {
     mlflowDb: join(r, 'mlflow', 'mlflow.db'),
     watch: join(r, 'watch'),
     work: join(r, 'work'),
+    serving: join(r, 'serving'),
   };
 }

@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LocalError } from '../errors.ts';
+import { assertPortFree, freeLoopbackPort, startGroupServer } from '../process-group.ts';
+import { assertPythonEnvironment, jobEnvironment, type PythonEnvironment } from '../python-env.ts';
+
+export interface ModelServerOptions {
+  python: PythonEnvironment;
+  /** The `training/` folder holding the `serve` entrypoint (training/yolops_serving). */
+  trainingDir: string;
+  /** best.pt, a model.tar.gz or a folder holding one: what `serve --model-dir` accepts. */
+  model: string;
+  /** Scratch space of the server: Ultralytics' config dir, best.pt extracted from the archive. */
+  workDir: string;
+  /** The server's output (appended). */
+  logFile: string;
+  /** @default '127.0.0.1': a model server is for this machine unless the person opens it up */
+  host?: string;
+  /** @default a free port on 127.0.0.1 */
+  port?: number;
+  /** @default 180000: /ping answers 200 only after the model is loaded and a first prediction ran */
+  startTimeoutMs?: number;
+}
+
+export interface ModelServer {
+  /** `http://<host>:<port>`. */
+  url: string;
+  /** `<url>/invocations`: where images are POSTed. */
+  endpoint: string;
+  pgid: number;
+  logFile: string;
+  /** Stops the server's process group (uvicorn and its workers) and waits until it is gone. */
+  stop(): Promise<void>;
+}
+
+/** The model server did not start or stop; a port the person chose being taken is theirs to change (`user`). */
+export class ModelServerError extends LocalError {}
+
+const makeError = (message: string, options: { cause?: unknown; audience?: 'user' | 'internal' }): Error => new ModelServerError(message, options);
+
+const DEFAULT_HOST = '127.0.0.1';
+
+/** The address the health check (and a person on this machine) reaches a server bound to `host` at. */
+export function reachableHost(host: string): string {
+  // A wildcard bind answers on loopback too; a named address answers only there.
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * Starts `training/serve` with the project's Python in its own process group and resolves once `/ping` answers
+ * 200, which it does only after the model is loaded and warmed up (503 before). On any failure to start, the
+ * group is killed before the error is thrown; it is also killed when this process exits or gets SIGINT/SIGTERM.
+ */
+export async function startModelServer(options: ModelServerOptions): Promise<ModelServer> {
+  assertPythonEnvironment(options.python);
+  const serve = join(options.trainingDir, 'serve');
+  if (!existsSync(serve)) throw new ModelServerError(`no inference server at ${serve}: the project's training/ folder must hold \`serve\` and yolops_serving/`, { audience: 'user' });
+  const host = options.host ?? DEFAULT_HOST;
+  const port = options.port ?? (await freeLoopbackPort());
+  // Another server on the port would answer /ping in our place, so a taken port must fail here.
+  await assertPortFree(port, makeError);
+  await mkdir(options.workDir, { recursive: true });
+  const url = `http://${reachableHost(host)}:${port}`;
+  const server = await startGroupServer({
+    name: 'model server',
+    command: options.python.python,
+    args: [serve, '--model-dir', options.model, '--port', String(port), '--host', host],
+    env: jobEnvironment(options.python, { YOLOPS_WORK_DIR: options.workDir }),
+    logFile: options.logFile,
+    healthUrl: `${url}/ping`,
+    startTimeoutMs: options.startTimeoutMs ?? 180_000,
+    error: makeError,
+  });
+  return { url, endpoint: `${url}/invocations`, pgid: server.pgid, logFile: options.logFile, stop: server.stop };
+}
