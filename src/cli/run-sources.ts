@@ -1,4 +1,5 @@
 import { parseExecutionArn, SageMakerTrainingJobs, type TrainingJob } from '../aws/index.ts';
+import { forEachConcurrently } from '../core/dataset/concurrency.ts';
 import { partitionOf } from '../core/pipeline/index.ts';
 import { ExecutionStore, localLayout } from '../local/index.ts';
 import type { AwsSession } from './aws-session.ts';
@@ -53,20 +54,6 @@ const EXECUTION_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,127}$/;
 const JOB_ENDED = new Set(['Completed', 'Failed', 'Stopped']);
 const LIST_CONCURRENCY = 4;
 
-/** Runs `work` on every item with at most `limit` in flight, keeping the order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      out[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 export function awsRunSource(session: AwsSession): RunSource {
   const pipelineName = session.names.pipeline;
   const trainingJobs = new SageMakerTrainingJobs(session.sagemaker);
@@ -116,8 +103,11 @@ export function awsRunSource(session: AwsSession): RunSource {
     async list(limit) {
       const summaries = await session.pipelines.listExecutions(pipelineName, limit === undefined ? {} : { limit });
       // The listing lacks the parameters (dataset, code version) and the end: one DescribePipelineExecution each.
-      const executions = await mapLimited(summaries, LIST_CONCURRENCY, (s) => session.pipelines.describeExecution(s.executionArn));
-      return executions.map((execution) => summaryOf(awsRunView({ execution, region: session.region })));
+      const views: RunSummary[] = new Array<RunSummary>(summaries.length);
+      await forEachConcurrently(summaries, LIST_CONCURRENCY, async (s, index) => {
+        views[index] = summaryOf(awsRunView({ execution: await session.pipelines.describeExecution(s.executionArn), region: session.region }));
+      });
+      return views;
     },
   };
 }

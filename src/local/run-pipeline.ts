@@ -6,6 +6,7 @@ import { findDataYamlKey, formatValidation, validateDataset } from '../core/data
 import { datasetVersionNameProblem, resourceNames } from '../core/naming.ts';
 import type { NotificationChannel } from '../core/notify/notification-channel.ts';
 import { formatS3Uri, parseS3Uri } from '../core/storage/s3-uri.ts';
+import { isPushedDatasetFile } from '../core/transfer/dataset-push.ts';
 import { listFilesRecursive, readObjectJson } from './buckets/transfer.ts';
 import { parseJsonText } from './json.ts';
 import { publishCodeBundle } from './code-bundle.ts';
@@ -327,7 +328,7 @@ export async function uploadDataset(store: FolderObjectStore, layout: LocalLayou
   const nameProblem = datasetVersionNameProblem(name);
   if (nameProblem !== undefined) throw new LocalError(nameProblem, { audience: 'user' });
   const prefix = `split_dataset/${name}/`;
-  const files = (await listFilesRecursive(datasetDir)).filter((f) => !f.split('/').some((part) => part.startsWith('.')) && !f.endsWith('.cache'));
+  const files = (await listFilesRecursive(datasetDir)).filter(isPushedDatasetFile);
   const dataYaml = findDataYamlKey('', files);
   if (dataYaml.key === undefined) {
     const why = dataYaml.nested.length > 0 ? `more than one data.yaml one folder down (${dataYaml.nested.join(', ')}): keep one` : 'no data.yaml (or data.yml) at its top or one folder down';

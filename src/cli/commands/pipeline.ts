@@ -21,7 +21,7 @@ import { LATEST, awsRunSource, type RunSource } from '../run-sources.ts';
 import { declaredParameters, startParameters, type StartOverrides } from '../start-parameters.ts';
 import { watchRun } from '../watch-run.ts';
 import { exitCodeOf, assertInputBucketExists, runLocally, stopOnSignals } from './run.ts';
-import { printRunList, runExitCode, runSource } from './runs.ts';
+import { printRun, printRunList, runExitCode, runSource } from './runs.ts';
 
 const DEFAULT_LIST_LIMIT = 20;
 const DEFAULT_INTERVAL_SECONDS = 15;
@@ -208,11 +208,7 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
     .argument('<execution>', `an execution id, an execution ARN, or "${LATEST}"`)
     .option('--json', 'print the run view as JSON')
     .action(async (reference: string, options: { json?: boolean }) => {
-      const source = await runSource(ctx);
-      const view = await source.load(await source.resolve(reference));
-      if (options.json) printJson(view);
-      else process.stdout.write(`${formatRunView(view)}\n`);
-      process.exitCode = runExitCode(view);
+      process.exitCode = runExitCode(await printRun(await runSource(ctx), reference, options));
     });
 
   pipeline

@@ -17,6 +17,14 @@ export async function runSource(ctx: CliContext): Promise<RunSource> {
   return ctx.target() === 'aws' ? awsRunSource(await ctx.aws()) : localRunSource(ctx.project());
 }
 
+/** One execution as `runs show` and `pipeline status` print it (text, or the run view as JSON); its view. */
+export async function printRun(source: RunSource, reference: string, options: { json?: boolean }): Promise<RunView> {
+  const view = await source.load(await source.resolve(reference));
+  if (options.json) printJson(view);
+  else process.stdout.write(`${formatRunView(view)}\n`);
+  return view;
+}
+
 /**
  * The exit code a run's status gives `pipeline status` and `pipeline watch`: 1 when it Failed or was Stopped;
  * 0 when it Succeeded, and while it runs (a status query about a running execution has not failed).
@@ -55,10 +63,7 @@ export function registerRunsCommands(program: Command, ctx: CliContext): void {
     .argument('<execution>', `an execution id (an execution ARN too on aws), or "${LATEST}"`)
     .option('--json', 'print it as JSON')
     .action(async (reference: string, options: { json?: boolean }) => {
-      const source = await runSource(ctx);
-      const view = await source.load(await source.resolve(reference));
-      if (options.json) printJson(view);
-      else process.stdout.write(`${formatRunView(view)}\n`);
+      await printRun(await runSource(ctx), reference, options);
     });
 
   runs
