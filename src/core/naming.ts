@@ -49,6 +49,22 @@ export function resourceNames(context: Pick<CdkContext, 'project_name' | 'aws_ac
     /** No longer than `-mlflow-artifacts-`, so MAX_PROJECT_NAME_LENGTH holds for it too. */
     modelBuildArtifactsBucket: `${p}-build-artifacts-${account}`,
     modelBuildStack: `${p}-ModelBuildStack`,
+    /** Serving: the inference image (ECR repository, built by CodeBuild from training/), the endpoints and their deployer. */
+    servingStack: `${p}-ServingStack`,
+    inferenceImageRepository: `${p}-inference`,
+    inferenceImageProject: `${p}-inference-image`,
+    inferenceImageLogGroup: `/aws/codebuild/${p}-inference-image`,
+    /** The role SageMaker endpoints run as: reads model archives, pulls the image, writes data capture. */
+    endpointExecutionRole: `${p}-endpoint-role`,
+    stagingEndpoint: `${p}-staging`,
+    productionEndpoint: `${p}-production`,
+    deployerFunction: `${p}-deployer`,
+    deployerRole: `${p}-deployer-role`,
+    deployerLogGroup: `/aws/lambda/${p}-deployer`,
+    modelApprovedRule: `${p}-model-approved`,
+    stagingEndpointStateRule: `${p}-staging-endpoint-state`,
+    productionErrorsAlarm: `${p}-production-5xx`,
+    productionLatencyAlarm: `${p}-production-latency`,
   } as const;
 }
 
@@ -66,7 +82,12 @@ export const PREFIXES = {
   mlflowArtifacts: 'artifacts/',
   /** The S3 trigger's own records (claims, reports, notices): outside the dataset prefixes, so its writes never trigger it. */
   trigger: 'triggers/',
+  /** In the model artifacts bucket: the production endpoint's captured requests and responses. */
+  dataCapture: 'data-capture/',
 } as const;
+
+/** The one production variant of every yolops endpoint: alarms and autoscaling name it before the endpoint exists. */
+export const ENDPOINT_VARIANT_NAME = 'AllTraffic';
 
 /** The prefixes whose first folder is a dataset version (docs/contracts.md: InputDataUri). */
 export const DATASET_PREFIXES = [PREFIXES.splitDataset, PREFIXES.sampleDataset] as const;

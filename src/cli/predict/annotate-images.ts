@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { basename, extname, join } from 'node:path';
 import type { PythonEnvironment } from '../../local/index.ts';
 import { CliError, EXIT } from '../errors.ts';
-import type { ImagePrediction } from './invocation-answer.ts';
+import type { ImagePrediction } from '../../core/serving/invocation-answer.ts';
 
 export interface AnnotationRequest {
   source: string;

@@ -1,5 +1,5 @@
 import { CliError } from '../errors.ts';
-import { invocationAnswerSchema, refusalSchema, type InvocationAnswer } from './invocation-answer.ts';
+import { invocationAnswerSchema, refusalSchema, type InvocationAnswer } from '../../core/serving/invocation-answer.ts';
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:8080/invocations';
 export const ENDPOINT_ENV = 'YOLOPS_ENDPOINT';

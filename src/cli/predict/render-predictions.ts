@@ -1,5 +1,5 @@
 import { table } from '../output.ts';
-import type { InvocationAnswer } from './invocation-answer.ts';
+import type { InvocationAnswer } from '../../core/serving/invocation-answer.ts';
 
 const round = (n: number, digits: number): string => n.toFixed(digits).replace(/\.?0+$/, '') || '0';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { ConfigError, parseConfig } from './errors.ts';
-import { PROCESSING_INSTANCE_TYPES, TRAINING_INSTANCE_TYPES } from './instance-types.ts';
+import { HOSTING_INSTANCE_TYPES, PROCESSING_INSTANCE_TYPES, TRAINING_INSTANCE_TYPES } from './instance-types.ts';
 
 const MAX_RUNTIME_LIMIT_SECONDS = 28 * 24 * 3600; // SageMaker's ceiling for MaxRuntimeInSeconds
 
@@ -26,6 +26,52 @@ const model = z
 const qualityThreshold = z.number('must be a number').min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 const patience = z.int('must be a whole number of epochs').min(0, 'must be 0 (off) or more');
 const seed = z.int('must be a whole number').min(0);
+
+const hostingInstanceType = z.enum(HOSTING_INSTANCE_TYPES, {
+  error: 'must be a SageMaker hosting instance type such as "ml.m5.large" or "ml.g5.xlarge" (the "ml." prefix is part of it)',
+});
+
+/** Which weights the inference server runs: measured at start-up on the hardware it runs on (`auto`), or forced. */
+export const INFERENCE_RUNTIMES = ['auto', 'torch', 'onnx'] as const;
+
+/**
+ * How registered versions are served: the staging endpoint (serverless: CPU, scales to zero) and the production
+ * endpoint (real-time instances with autoscaling, blue/green updates guarded by alarms, data capture).
+ */
+const servingSchema = z
+  .object({
+    /** The server's runtime (YOLOPS_INFERENCE_RUNTIME): `auto` times both at start-up and keeps the faster. */
+    runtime: z.enum(INFERENCE_RUNTIMES, { error: 'must be "auto", "torch" or "onnx"' }).default('auto'),
+    /** Production's instance type; it must be one of realtime_instance_types. */
+    instance_type: hostingInstanceType.default('ml.m5.large'),
+    /** Registered with every version (SupportedRealtimeInferenceInstanceTypes): where it may be deployed. */
+    realtime_instance_types: z.array(hostingInstanceType).min(1).default(['ml.m5.large', 'ml.m5.xlarge', 'ml.c5.xlarge', 'ml.g4dn.xlarge', 'ml.g5.xlarge']),
+    /** Production autoscaling bounds (instances) and its target-tracking goal (SageMakerVariantInvocationsPerInstance, per minute). */
+    min_instances: z.int().min(1).max(100).default(1),
+    max_instances: z.int().min(1).max(100).default(4),
+    target_invocations_per_instance: z.int().min(1).max(100_000).default(300),
+    /** Staging's serverless memory (MB: 1024-6144 in steps of 1024) and concurrency. */
+    staging_memory_mb: z.union([1024, 2048, 3072, 4096, 5120, 6144].map((n) => z.literal(n)), { error: 'must be 1024, 2048, 3072, 4096, 5120 or 6144 (serverless inference memory sizes)' }).default(6144),
+    staging_max_concurrency: z.int().min(1).max(200).default(5),
+    /** Share of production requests (and responses) captured to S3 for monitoring, in percent. */
+    data_capture_percent: z.int().min(0).max(100).default(20),
+    /** Blue/green: share of capacity that takes traffic first (canary), and how long it is watched before the rest moves. */
+    canary_percent: z.int().min(1).max(50).default(10),
+    canary_wait_seconds: z.int().min(0).max(3600).default(600),
+    /** Rollback alarms: the model's p99 latency (ms) and the 5xx count per minute above which a deployment rolls back. */
+    latency_alarm_ms: z.int().min(1).default(2000),
+    errors_alarm_count: z.int().min(1).default(5),
+  })
+  .strict()
+  .superRefine((serving, ctx) => {
+    if (!serving.realtime_instance_types.includes(serving.instance_type)) {
+      ctx.addIssue({ code: 'custom', path: ['instance_type'], message: `must be one of realtime_instance_types (${serving.realtime_instance_types.join(', ')}): a version is deployable only where it is registered to run` });
+    }
+    if (serving.min_instances > serving.max_instances) {
+      ctx.addIssue({ code: 'custom', path: ['min_instances'], message: `must be at most max_instances (${serving.max_instances})` });
+    }
+  });
+export type ServingConfig = z.output<typeof servingSchema>;
 
 /** What the local backend may change for a CPU run (the demo trains in about a minute). */
 const localOverridesSchema = z
@@ -67,6 +113,7 @@ export const trainingConfigSchema = z
       .regex(/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[\w./-]+(:[\w.-]+|@sha256:[0-9a-f]{64})$/, 'must be an ECR image URI, e.g. "123456789012.dkr.ecr.us-east-1.amazonaws.com/yolops-training:1.0"')
       .optional(),
     mlflow_experiment_name: z.string().min(1).max(256).default('yolo-training'),
+    serving: servingSchema.default(() => servingSchema.parse({})),
     local_overrides: localOverridesSchema.default({}),
   })
   .strict()

@@ -32,6 +32,20 @@ export const modelLineageSchema = z.strictObject({
 export type ModelLineage = z.output<typeof modelLineageSchema>;
 
 /**
+ * What serving a version needs, as the Register step recorded it (SageMaker's InferenceSpecification): the image
+ * and archive CreateModel takes, the container's environment, the MIME types, where it may run.
+ */
+export const inferenceSpecSchema = z.strictObject({
+  image: z.string().min(1),
+  modelDataUrl: z.string().min(1),
+  environment: z.record(z.string(), z.string()),
+  contentTypes: z.array(z.string()),
+  responseMimeTypes: z.array(z.string()),
+  realtimeInstanceTypes: z.array(z.string()),
+});
+export type InferenceSpec = z.output<typeof inferenceSpecSchema>;
+
+/**
  * One version of a model package group, as every registry backend returns it: the local registry's file
  * `registry/<group>/<version>.json`, or a SageMaker model package mapped to it. Strict: a key this code does not
  * write means a local file was edited by hand or by a newer yolops, and is reported rather than dropped on rewrite.
@@ -54,6 +68,8 @@ export const modelVersionRecordSchema = z.strictObject({
   /** The evaluation report itself (ModelMetrics.ModelQuality.Statistics). */
   modelQualityStatisticsUri: z.string().optional(),
   lineage: modelLineageSchema,
+  /** Absent on versions registered before serving existed: such a version cannot be deployed. */
+  inference: inferenceSpecSchema.optional(),
   customerMetadata: z.record(z.string(), z.string()),
   createdAt: isoTimestamp,
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { annotatedPaths } from '../../../src/cli/predict/annotate-images.ts';
 import { imageContentType } from '../../../src/cli/predict/image-content-type.ts';
-import type { InvocationAnswer } from '../../../src/cli/predict/invocation-answer.ts';
+import type { InvocationAnswer } from '../../../src/core/serving/invocation-answer.ts';
 import { DEFAULT_ENDPOINT, resolveEndpoint } from '../../../src/cli/predict/invoke-endpoint.ts';
 import { renderPrediction } from '../../../src/cli/predict/render-predictions.ts';
 import { CliError } from '../../../src/cli/errors.ts';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { ProcessingInstanceType, TrainingInstanceType } from '@aws-sdk/client-sagemaker';
+import { ProcessingInstanceType, ProductionVariantInstanceType, TrainingInstanceType } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../src/core/config/errors.ts';
-import { PROCESSING_INSTANCE_TYPES, TRAINING_INSTANCE_TYPES } from '../../../../src/core/config/instance-types.ts';
+import { HOSTING_INSTANCE_TYPES, PROCESSING_INSTANCE_TYPES, TRAINING_INSTANCE_TYPES } from '../../../../src/core/config/instance-types.ts';
 import { localTrainingConfig, parseTrainingConfig } from '../../../../src/core/config/training-config.ts';
 
 function keysOf(input: unknown): string[] {
@@ -53,5 +53,13 @@ describe('training-config.json', () => {
   it('keeps the instance type lists equal to the AWS SDK enums (regenerate with scripts/gen-instance-types.ts)', () => {
     expect([...TRAINING_INSTANCE_TYPES].sort()).toEqual(Object.values(TrainingInstanceType).sort());
     expect([...PROCESSING_INSTANCE_TYPES].sort()).toEqual(Object.values(ProcessingInstanceType).sort());
+    expect([...HOSTING_INSTANCE_TYPES].sort()).toEqual(Object.values(ProductionVariantInstanceType).sort());
+  });
+
+  it('gives serving its defaults and refuses a production instance type the versions are not registered for', () => {
+    expect(parseTrainingConfig({}).serving).toMatchObject({ runtime: 'auto', instance_type: 'ml.m5.large', staging_memory_mb: 6144, min_instances: 1, max_instances: 4 });
+    expect(() => parseTrainingConfig({ serving: { instance_type: 'ml.c5.2xlarge', realtime_instance_types: ['ml.m5.large'] } })).toThrow(/serving\.instance_type: must be one of realtime_instance_types \(ml\.m5\.large\)/);
+    expect(() => parseTrainingConfig({ serving: { min_instances: 5, max_instances: 2 } })).toThrow(/serving\.min_instances: must be at most max_instances \(2\)/);
+    expect(() => parseTrainingConfig({ serving: { staging_memory_mb: 100 } })).toThrow(/serving\.staging_memory_mb: must be 1024, 2048/);
   });
 });
