@@ -131,7 +131,9 @@ def test_a_jpeg_gets_its_detections(served: InferenceServer, trained: Any, jpeg:
     weights = (trained.job.model_dir / "best.pt").read_bytes()
     run_id = json.loads((trained.job.model_dir / "mlflow_run.json").read_text())["run_id"]
     version = f"sha256:{hashlib.sha256(weights).hexdigest()[:16]}"
-    assert answer["model"] == {"version": version, "mlflow_run_id": run_id}
+    # The runtime the server chose (auto: the faster of torch and onnx here) answers at the default size.
+    runtime = served.pings[-1][1]["runtime"]
+    assert answer["model"] == {"version": version, "mlflow_run_id": run_id, "runtime": runtime}
     assert answer["inference_ms"] > 0
     assert answer["options"] == {"conf": 0.25, "imgsz": 64}  # Ultralytics' default conf, the training's imgsz
     (prediction,) = answer["predictions"]

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.slow
 TRAINING_DIR = Path(__file__).resolve().parents[1]
 MODEL_DIR_FILES = {
     "best.pt",
+    "best.onnx",
     "last.pt",
     "results.csv",
     "results.png",
@@ -176,7 +177,8 @@ def test_mlflow_artifacts_are_weights_plots_and_results(trained: TrainedJob) -> 
     run_id = json.loads((trained.job.model_dir / "mlflow_run.json").read_text())["run_id"]
     top = {a.path for a in client.list_artifacts(run_id)}
     assert {"weights", "plots", "results.csv", "args.yaml"} <= top
-    assert {a.path for a in client.list_artifacts(run_id, "weights")} == {"weights/best.pt", "weights/last.pt"}
+    weights = {a.path for a in client.list_artifacts(run_id, "weights")}
+    assert weights == {"weights/best.pt", "weights/last.pt", "weights/best.onnx"}
     plots = {a.path for a in client.list_artifacts(run_id, "plots")}
     assert {
         "plots/results.png",

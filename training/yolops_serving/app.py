@@ -1,6 +1,7 @@
 """The FastAPI app: SageMaker's hosting routes over a ModelSlot.
 
-- GET /ping: 200 once the model is loaded and warmed up; 503 while it loads, or with the reason it failed.
+- GET /ping: 200 once the model is loaded and warmed up, naming its version and runtime (torch | onnx); 503 while
+  it loads, or with the reason it failed.
 - POST /invocations: an image body or a JSON batch in, detections out (shape in the README's Serving section).
 Every refusal is {"error": "<one line>"} with a 4xx status, and an unexpected error a 500 of the same shape:
 the server itself stays up for the next request.
@@ -34,12 +35,13 @@ def _error(status: int, reason: str) -> JSONResponse:
 
 
 def _predict(slot: ModelSlot, loaded: LoadedModel, images: list[Any], options: PredictOptions) -> dict[str, Any]:
+    runtime, model = loaded.runtime_for(options.imgsz)
     with slot.predict_lock:
         started = time.perf_counter()
-        results = loaded.model.predict(images, imgsz=options.imgsz, conf=options.conf, verbose=False)
+        results = model.predict(images, imgsz=options.imgsz, conf=options.conf, verbose=False)
         elapsed_ms = (time.perf_counter() - started) * 1000.0
     return {
-        "model": {"version": loaded.version, "mlflow_run_id": loaded.mlflow_run_id},
+        "model": {"version": loaded.version, "mlflow_run_id": loaded.mlflow_run_id, "runtime": runtime},
         "inference_ms": round(elapsed_ms, 3),
         "options": {"conf": options.conf, "imgsz": options.imgsz},
         "predictions": [image_prediction(result, loaded.names) for result in results],
@@ -54,7 +56,7 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # In the background, so that /ping can answer 503 (rather than refuse connections) while it loads.
-        slot.load_in_background(settings.model_dir, settings.work_dir)
+        slot.load_in_background(settings.model_dir, settings.work_dir, settings.runtime)
         yield
 
     app = FastAPI(title="yolops inference", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
@@ -72,7 +74,8 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
     @app.get("/ping")
     async def ping() -> JSONResponse:
         if slot.loaded is not None:
-            return JSONResponse({"status": "ok", "model_version": slot.loaded.version})
+            loaded = slot.loaded
+            return JSONResponse({"status": "ok", "model_version": loaded.version, "runtime": loaded.runtime})
         if slot.failure is not None:
             return _error(503, f"the model failed to load: {slot.failure}")
         return _error(503, "the model is loading")

@@ -20,6 +20,10 @@ DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024
 # Width x height an image may claim in its header; 40 MP covers an 8K frame (7680 x 4320 = 33 MP).
 DEFAULT_MAX_IMAGE_PIXELS = 40_000_000
 DEFAULT_MAX_BATCH_IMAGES = 8
+# What runs the model: torch (best.pt), onnx (best.onnx on ONNX Runtime, CPU) or auto (runtime_choice.py).
+TORCH, ONNX, AUTO = "torch", "onnx", "auto"
+INFERENCE_RUNTIMES = (AUTO, TORCH, ONNX)
+DEFAULT_INFERENCE_RUNTIME = AUTO
 
 ENV_MODEL_DIR = "YOLOPS_MODEL_DIR"
 ENV_PORT = "SAGEMAKER_BIND_TO_PORT"
@@ -28,6 +32,7 @@ ENV_MAX_BODY_BYTES = "YOLOPS_MAX_BODY_BYTES"
 ENV_MAX_IMAGE_PIXELS = "YOLOPS_MAX_IMAGE_PIXELS"
 ENV_MAX_BATCH_IMAGES = "YOLOPS_MAX_BATCH_IMAGES"
 ENV_WORK_DIR = "YOLOPS_WORK_DIR"
+ENV_INFERENCE_RUNTIME = "YOLOPS_INFERENCE_RUNTIME"
 
 
 class SettingsError(ValueError):
@@ -47,6 +52,15 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _runtime(env: Mapping[str, str]) -> str:
+    raw = env.get(ENV_INFERENCE_RUNTIME, "").strip()
+    if not raw:
+        return DEFAULT_INFERENCE_RUNTIME
+    if raw.lower() not in INFERENCE_RUNTIMES:
+        raise SettingsError(f"{ENV_INFERENCE_RUNTIME}={raw!r} must be one of {', '.join(INFERENCE_RUNTIMES)}")
+    return raw.lower()
+
+
 @dataclass(frozen=True)
 class ServingSettings:
     model_dir: Path  # a folder holding best.pt or model.tar.gz, or the .pt / .tar.gz itself
@@ -56,6 +70,7 @@ class ServingSettings:
     max_image_pixels: int
     max_batch_images: int
     work_dir: Path  # scratch: the Ultralytics config dir, best.pt extracted from a model.tar.gz
+    runtime: str = DEFAULT_INFERENCE_RUNTIME  # auto | torch | onnx
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServingSettings:
@@ -69,4 +84,5 @@ class ServingSettings:
             max_batch_images=_positive_int(env, ENV_MAX_BATCH_IMAGES, DEFAULT_MAX_BATCH_IMAGES),
             # /tmp is writable in a SageMaker hosting container; /opt/ml/model may be read-only.
             work_dir=Path(env.get(ENV_WORK_DIR, "").strip() or Path(tempfile.gettempdir()) / "yolops-serve"),
+            runtime=_runtime(env),
         )

@@ -27,6 +27,7 @@ from .json_files import read_json_object, write_json_atomic
 from .log import info
 from .mlflow_tracking import MlflowTracker
 from .model_dir import MLFLOW_RUN_FILE
+from .onnx_export import ONNX_FILE
 from .ultralytics_setup import prepare_ultralytics
 
 SCHEMA_VERSION = 1
@@ -51,6 +52,7 @@ class LocatedModel:
     source: Path  # the file found: model.tar.gz or a .pt
     weights: Path  # best.pt (extracted from the archive) or the .pt itself
     mlflow_run: dict[str, Any] | None  # mlflow_run.json of the training job, when it came with the model
+    onnx: Path | None = None  # best.onnx beside best.pt (extracted from the archive), when the model has one
 
 
 def _extract_member(archive: tarfile.TarFile, name: str, target: Path) -> bool:
@@ -69,8 +71,9 @@ def _extract_member(archive: tarfile.TarFile, name: str, target: Path) -> bool:
     return True
 
 
-def locate_model(model: Path, work_dir: Path) -> LocatedModel:
-    """best.pt from model.tar.gz (SageMaker's model artifact), a .pt file, or a folder holding either."""
+def locate_model(model: Path, work_dir: Path, with_onnx: bool = False) -> LocatedModel:
+    """best.pt from model.tar.gz (SageMaker's model artifact), a .pt file, or a folder holding either; with_onnx
+    also finds best.onnx there (the .onnx beside a .pt), which the inference server may run instead."""
     if model.is_dir():
         if (model / MODEL_ARCHIVE).is_file():
             model = model / MODEL_ARCHIVE
@@ -90,6 +93,7 @@ def locate_model(model: Path, work_dir: Path) -> LocatedModel:
             with tarfile.open(model, "r:*") as archive:
                 has_weights = _extract_member(archive, WEIGHTS_FILE, target / WEIGHTS_FILE)
                 _extract_member(archive, MLFLOW_RUN_FILE, target / MLFLOW_RUN_FILE)
+                has_onnx = with_onnx and _extract_member(archive, ONNX_FILE, target / ONNX_FILE)
         except (tarfile.TarError, OSError) as e:
             raise JobFailure(
                 f"Cannot read the model archive {model}: {e}. Fix: pass the model.tar.gz of a training job."
@@ -99,9 +103,12 @@ def locate_model(model: Path, work_dir: Path) -> LocatedModel:
                 f"The model archive {model} holds no {WEIGHTS_FILE}. "
                 "Fix: pass the model.tar.gz of a yolops training job."
             )
-        return LocatedModel(model, target / WEIGHTS_FILE, read_json_object(target / MLFLOW_RUN_FILE))
+        onnx = target / ONNX_FILE if has_onnx else None
+        return LocatedModel(model, target / WEIGHTS_FILE, read_json_object(target / MLFLOW_RUN_FILE), onnx)
     if model.suffix == ".pt":
-        return LocatedModel(model, model, read_json_object(model.parent / MLFLOW_RUN_FILE))
+        beside = model.with_suffix(".onnx")
+        onnx = beside if with_onnx and beside.is_file() else None
+        return LocatedModel(model, model, read_json_object(model.parent / MLFLOW_RUN_FILE), onnx)
     raise JobFailure(f"The model {model} is not a .pt file nor a .tar.gz archive. Fix: pass model.tar.gz or best.pt.")
 
 

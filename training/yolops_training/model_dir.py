@@ -17,6 +17,7 @@ from typing import Any
 
 from .errors import JobFailure
 from .json_files import write_json_atomic
+from .onnx_export import ONNX_FILE
 
 # model dir name -> path in the Ultralytics run folder
 REQUIRED_FILES: dict[str, str] = {
@@ -25,6 +26,8 @@ REQUIRED_FILES: dict[str, str] = {
     "results.csv": "results.csv",
     "args.yaml": "args.yaml",
 }
+# Published when the run folder has them: best.onnx is exported after training and may be missing (onnx_export.py).
+OPTIONAL_FILES: dict[str, str] = {ONNX_FILE: f"weights/{ONNX_FILE}"}
 REQUIRED_PLOTS = ("results.png", "confusion_matrix.png", "BoxF1_curve.png", "BoxPR_curve.png")
 OPTIONAL_PLOTS = ("confusion_matrix_normalized.png", "BoxP_curve.png", "BoxR_curve.png")
 MLFLOW_RUN_FILE = "mlflow_run.json"
@@ -42,6 +45,7 @@ def files_to_publish(run_dir: Path, plots: bool) -> dict[str, Path]:
             "empty. Fix: see the job log for the Ultralytics error that stopped it."
         )
     found = {name: run_dir / source for name, source in wanted.items()}
+    found.update({name: run_dir / source for name, source in OPTIONAL_FILES.items() if (run_dir / source).is_file()})
     if plots:
         found.update({name: run_dir / name for name in OPTIONAL_PLOTS if (run_dir / name).is_file()})
     return found

@@ -25,6 +25,7 @@ from .log import info
 from .metrics_line import epoch_metrics, format_metrics_line, results_csv_metrics
 from .mlflow_tracking import RUN_FILE, MlflowTracker
 from .model_dir import publish, write_mlflow_record
+from .onnx_export import export_best_onnx
 from .sagemaker_env import TrainingPaths, instance_type, run_name
 from .throughput import (
     choose_throughput_settings,
@@ -222,7 +223,7 @@ def kill_after_checkpoint(env: Mapping[str, str]) -> int | None:
 
 def artifact_folder(path: Path) -> str | None:
     """Where a model dir file goes in the MLflow run: weights/, plots/, or the run's top."""
-    return {".pt": "weights", ".png": "plots"}.get(path.suffix)
+    return {".pt": "weights", ".onnx": "weights", ".png": "plots"}.get(path.suffix)
 
 
 def run_training(paths: TrainingPaths, env: Mapping[str, str], argv: Sequence[str]) -> None:
@@ -235,6 +236,7 @@ def run_training(paths: TrainingPaths, env: Mapping[str, str], argv: Sequence[st
     try:
         run_dir = paths.output_data_dir / RUN_FOLDER
         train_or_finish(job, store, resume, run_dir, tracker, instance_type(env), kill_after)
+        export_best_onnx(run_dir / "weights")
         published = publish(run_dir, paths.model_dir, plots=bool(job.overrides.get("plots", True)))
         tracker.log_artifacts({path: artifact_folder(path) for path in published})
         tracker.finish(succeeded=True)

@@ -7,6 +7,9 @@
   mlflow_tracking.py) and `sync` sends usage events; both are turned off, with the other experiment-tracker
   integrations, so that what the job logs does not depend on which packages happen to be installed.
 - OMP_NUM_THREADS: torch may start with one intra-op thread in a container; CPU training wants all CPUs.
+- YOLO_AUTOINSTALL=false: Ultralytics' check_requirements pip-installs a missing package (onnx for an export,
+  onnxruntime for an .onnx model, pi-heif for an unknown image) and goes on. A job or server must run with what
+  the lock installed, offline included: a missing package is then a clear error, never a download at run time.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import os
 import shutil
 from pathlib import Path
 
+AUTOINSTALL_ENV = "YOLO_AUTOINSTALL"  # read once, when Ultralytics is imported
 FONT_NAMES = ("Arial.ttf", "Arial.Unicode.ttf")
 DISABLED_INTEGRATIONS = {
     "mlflow": False,
@@ -45,6 +49,7 @@ def prepare_ultralytics(work_dir: Path) -> Path:
     _install_fonts(config_dir / "Ultralytics")  # Ultralytics' USER_CONFIG_DIR is $YOLO_CONFIG_DIR/Ultralytics
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     os.environ.setdefault("OMP_NUM_THREADS", str(cpus))
+    os.environ[AUTOINSTALL_ENV] = "false"  # forced, not a default: no setting may turn pip on at run time
 
     from ultralytics import settings
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { INFERENCE_RUNTIMES } from '../config/training-config.ts';
 
 /** The inference server's answer to POST /invocations (training/README.md, Serving). */
 const boxSchema = z.object({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number() });
@@ -19,8 +20,15 @@ export const imagePredictionSchema = z.object({
 });
 export type ImagePrediction = z.output<typeof imagePredictionSchema>;
 
+/**
+ * What ran a prediction: `auto` is a setting, never an answer. A server on `onnx` answers a request for another imgsz
+ * than its best.onnx was exported at with torch, so this is per answer, not per server.
+ */
+export const servedRuntimeSchema = z.enum(INFERENCE_RUNTIMES).exclude(['auto']);
+export type ServedRuntime = z.output<typeof servedRuntimeSchema>;
+
 export const invocationAnswerSchema = z.object({
-  model: z.object({ version: z.string(), mlflow_run_id: z.string().nullable() }),
+  model: z.object({ version: z.string(), mlflow_run_id: z.string().nullable(), runtime: servedRuntimeSchema }),
   inference_ms: z.number(),
   options: z.object({ conf: z.number(), imgsz: z.int() }),
   predictions: z.array(imagePredictionSchema).min(1),

@@ -7,7 +7,7 @@ import { renderPrediction } from '../../../src/cli/predict/render-predictions.ts
 import { CliError } from '../../../src/cli/errors.ts';
 
 function answer(detections: InvocationAnswer['predictions'][number]['detections']): InvocationAnswer {
-  return { model: { version: 'sha256:0123456789abcdef', mlflow_run_id: null }, inference_ms: 12.345, options: { conf: 0.25, imgsz: 640 }, predictions: [{ width: 1280, height: 720, detections }] };
+  return { model: { version: 'sha256:0123456789abcdef', mlflow_run_id: null, runtime: 'onnx' }, inference_ms: 12.345, options: { conf: 0.25, imgsz: 640 }, predictions: [{ width: 1280, height: 720, detections }] };
 }
 
 const box = (x1: number, y1: number, x2: number, y2: number) => ({ box: { x1, y1, x2, y2 }, box_normalized: { x_center: 0, y_center: 0, width: 0, height: 0 } });
