@@ -34,7 +34,8 @@ def start(root: Path, model_dir: Path, runtime: str) -> InferenceServer:
 
 
 def ready(server: InferenceServer) -> dict[str, Any]:
-    status, body = server.ping_until(lambda status, body: status != 503 or body != {"error": "the model is loading"})[-1]
+    loading = {"error": "the model is loading"}
+    status, body = server.ping_until(lambda status, body: status != 503 or body != loading)[-1]
     assert status == 200, (body, server.log_text())
     return body
 
@@ -213,7 +214,8 @@ def test_runtime_onnx_without_best_onnx_is_a_503_saying_why(trained: TrainedJob,
         ping = poll_ping(client)
         assert ping.status_code == 503
         reason = ping.json()["error"]
-        assert reason.startswith("the model failed to load: YOLOPS_INFERENCE_RUNTIME=onnx but the model has no best.onnx")
+        expected = "the model failed to load: YOLOPS_INFERENCE_RUNTIME=onnx but the model has no best.onnx"
+        assert reason.startswith(expected)
         assert "Fix: set YOLOPS_INFERENCE_RUNTIME=auto or torch" in reason
         invocation = client.post("/invocations", content=b"\xff\xd8", headers={"Content-Type": "image/jpeg"})
         assert invocation.status_code == 503 and "has no best.onnx" in invocation.json()["error"]

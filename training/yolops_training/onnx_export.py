@@ -58,6 +58,6 @@ def export_best_onnx(weights_dir: Path) -> Path | None:
             f"{ONNX_FILE} and the inference server will run {weights.name} with torch"
         )
         return None
-    size_mb = target.stat().st_size / 2**20
-    info(f"exported {ONNX_FILE} ({size_mb:.1f} MB, opset {ONNX_OPSET}, static shape) in {time.perf_counter() - started:.1f} s")
+    size_mb, seconds = target.stat().st_size / 2**20, time.perf_counter() - started
+    info(f"exported {ONNX_FILE} ({size_mb:.1f} MB, opset {ONNX_OPSET}, static shape) in {seconds:.1f} s")
     return target
