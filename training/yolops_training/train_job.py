@@ -1,5 +1,6 @@
 """The training job, start to end: inputs checked, dataset mirrored, settings chosen, train or resume,
-per-epoch checkpoint + metrics line + MLflow, then the model dir. See training/README.md for the contract."""
+per-epoch checkpoint + metrics line + MLflow, best.onnx exported, then the model dir. See training/README.md for
+the contract."""
 
 from __future__ import annotations
 
