@@ -65,6 +65,10 @@ export function resourceNames(context: Pick<CdkContext, 'project_name' | 'aws_ac
     stagingEndpointStateRule: `${p}-staging-endpoint-state`,
     productionErrorsAlarm: `${p}-production-5xx`,
     productionLatencyAlarm: `${p}-production-latency`,
+    /** Deployer events that failed after their retries (EventBridge and Lambda both deliver there), and its alarms. */
+    deployerDeadLetterQueue: `${p}-deployer-dlq`,
+    deployerErrorsAlarm: `${p}-deployer-errors`,
+    deployerDeadLetterAlarm: `${p}-deployer-dead-letters`,
   } as const;
 }
 
