@@ -7,7 +7,7 @@ import { PREFIXES } from '../../core/naming.ts';
 import { acknowledge, acknowledgeBucketGrants } from '../nag.ts';
 
 /** The CloudWatch namespace of an endpoint's instance metrics (CPU, memory, disk), published with the role. */
-export const ENDPOINT_INSTANCE_METRICS_NAMESPACE = '/aws/sagemaker/Endpoints';
+const ENDPOINT_INSTANCE_METRICS_NAMESPACE = '/aws/sagemaker/Endpoints';
 
 export interface EndpointExecutionRoleProps {
   readonly roleName: string;

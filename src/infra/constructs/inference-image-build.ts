@@ -5,12 +5,12 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { PREFIXES } from '../../core/naming.ts';
+import { INFERENCE_IMAGE_TAG_VARIABLE, PREFIXES } from '../../core/naming.ts';
 import type { EnvironmentPolicy } from '../environment.ts';
 import { acknowledge, acknowledgeBucketGrants } from '../nag.ts';
 
-/** The build environment variable naming the tag to push: the code version, given per build with StartBuild. */
-export const IMAGE_TAG_VARIABLE = 'IMAGE_TAG';
+/** The tag to push: the code version, given per build with StartBuild. */
+const IMAGE_TAG_VARIABLE = INFERENCE_IMAGE_TAG_VARIABLE;
 
 /**
  * Untagged images are layers of a push that did not finish, or images a tag no longer points at; tags are
