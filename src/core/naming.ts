@@ -65,6 +65,10 @@ export function resourceNames(context: Pick<CdkContext, 'project_name' | 'aws_ac
     stagingEndpointStateRule: `${p}-staging-endpoint-state`,
     productionErrorsAlarm: `${p}-production-5xx`,
     productionLatencyAlarm: `${p}-production-latency`,
+    /** Deployer events that failed after their retries (EventBridge and Lambda both deliver there), and its alarms. */
+    deployerDeadLetterQueue: `${p}-deployer-dlq`,
+    deployerErrorsAlarm: `${p}-deployer-errors`,
+    deployerDeadLetterAlarm: `${p}-deployer-dead-letters`,
   } as const;
 }
 
@@ -88,6 +92,12 @@ export const PREFIXES = {
 
 /** The one production variant of every yolops endpoint: alarms and autoscaling name it before the endpoint exists. */
 export const ENDPOINT_VARIANT_NAME = 'AllTraffic';
+
+/**
+ * The build environment variable that names the inference image's tag (the code version) of one build of the
+ * `inferenceImageProject` CodeBuild project; StartBuild sets it, and the buildspec refuses to build without it.
+ */
+export const INFERENCE_IMAGE_TAG_VARIABLE = 'IMAGE_TAG';
 
 /** The prefixes whose first folder is a dataset version (docs/contracts.md: InputDataUri). */
 export const DATASET_PREFIXES = [PREFIXES.splitDataset, PREFIXES.sampleDataset] as const;

@@ -9,6 +9,7 @@ import { assertJobsRunAs, inspectPipelineDefinition, type PipelineDefinitionSour
 import { ModelBuildStack } from './stacks/model-build-stack.ts';
 import { S3TriggerStack } from './stacks/s3-trigger-stack.ts';
 import { SageMakerPipelineStack } from './stacks/sagemaker-pipeline-stack.ts';
+import { ServingStack } from './stacks/serving-stack.ts';
 import { SharedResourcesStack } from './stacks/shared-resources-stack.ts';
 
 export interface YolopsAppProps {
@@ -23,13 +24,15 @@ export interface YolopsStacks {
   readonly shared: SharedResourcesStack;
   readonly pipeline: SageMakerPipelineStack;
   readonly trigger: S3TriggerStack;
+  readonly serving: ServingStack;
   /** Only when cdk.json has `model_build`. */
   readonly modelBuild?: ModelBuildStack;
 }
 
 /**
- * Adds the three yolops stacks to `app`, and the model-build CI when cdk.json asks for it, checked by cdk-nag's
- * AwsSolutions pack at synth. Dependencies run one way: shared <- pipeline <- trigger, and pipeline <- model build.
+ * Adds the four yolops stacks to `app`, and the model-build CI when cdk.json asks for it, checked by cdk-nag's
+ * AwsSolutions pack at synth. Dependencies run one way: shared <- pipeline <- trigger, pipeline <- serving, and
+ * pipeline <- model build.
  */
 export function addYolopsStacks(app: App, props: YolopsAppProps): YolopsStacks {
   const { context } = props.config;
@@ -71,11 +74,22 @@ export function addYolopsStacks(app: App, props: YolopsAppProps): YolopsStacks {
     environmentPolicy: policy,
     quietPeriodSeconds: context.trigger_quiet_period_seconds,
   });
+  const serving = new ServingStack(app, 'ServingStack', {
+    env,
+    stackName: names.servingStack,
+    description: `yolops ${context.project_name} (${context.environment}): inference image build, endpoint role, deployer and production alarms`,
+    names,
+    projectName: context.project_name,
+    environmentPolicy: policy,
+    serving: props.config.training.serving,
+  });
   // The stacks refer to each other by deterministic names, not CloudFormation exports, so the deployment
   // order is stated here rather than inferred.
   pipeline.addStackDependency(shared, 'the pipeline and its role use the shared buckets, roles, topic and MLflow tracking URI parameter by name');
   trigger.addStackDependency(shared, 'the trigger uses the shared bucket, role and topic by name');
   trigger.addStackDependency(pipeline, 'the trigger starts the pipeline by name');
+  serving.addStackDependency(shared, 'serving reads the shared buckets and publishes to the shared topic by name');
+  serving.addStackDependency(pipeline, 'the deployer deploys versions of the model package group by name');
   const modelBuild =
     context.model_build === undefined
       ? undefined
@@ -94,5 +108,5 @@ export function addYolopsStacks(app: App, props: YolopsAppProps): YolopsStacks {
     Tags.of(app).add(key, value);
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { shared, pipeline, trigger, ...(modelBuild === undefined ? {} : { modelBuild }) };
+  return { shared, pipeline, trigger, serving, ...(modelBuild === undefined ? {} : { modelBuild }) };
 }

@@ -17,12 +17,18 @@ export interface DeployAndTrainPolicyProps {
   readonly pipelineRole: IRole;
   /** SSM parameter holding the MLflow tracking URI, which the compiled definition names. */
   readonly mlflowTrackingUriParameter: string;
+  /** The CodeBuild project that builds the inference image of a code version (ServingStack), by name. */
+  readonly inferenceImageProject: string;
+  /** The ECR repository of the inference images, by name. */
+  readonly inferenceImageRepository: string;
 }
 
 /**
- * Exactly what `yolops code push`, `yolops pipeline upsert`, `yolops pipeline start` and `yolops pipeline watch`
- * call, and on nothing but this project's resources: the GitHub deploy role and the model-build CodeBuild role
- * both get this one policy, so the workflow and the buildspec can run the same commands.
+ * Exactly what `yolops code push` (with the build of its inference image), `yolops pipeline upsert`, `yolops
+ * pipeline start` and `yolops pipeline watch` call, and on nothing but this project's resources: the GitHub
+ * deploy role and the model-build CodeBuild role both get this one policy, so the workflow and the buildspec can
+ * run the same commands. Promoting a model to production is left out on purpose: that is a person's decision,
+ * made with their own credentials (`yolops models promote --target aws`), not something a push can do.
  */
 export class DeployAndTrainPolicy extends Construct {
   readonly policy: Policy;
@@ -70,6 +76,17 @@ export class DeployAndTrainPolicy extends Construct {
           sid: 'DescribePipelineJobs',
           actions: ['sagemaker:DescribeTrainingJob', 'sagemaker:DescribeProcessingJob'],
           resources: [sagemakerArn('training-job', PIPELINE_JOB_NAMES), sagemakerArn('processing-job', PIPELINE_JOB_NAMES)],
+        }),
+        new PolicyStatement({
+          sid: 'BuildInferenceImage',
+          // BatchGetBuilds is authorized on the project of the builds it reads.
+          actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'],
+          resources: [stack.formatArn({ service: 'codebuild', resource: 'project', resourceName: props.inferenceImageProject })],
+        }),
+        new PolicyStatement({
+          sid: 'FindInferenceImages',
+          actions: ['ecr:DescribeImages'],
+          resources: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: props.inferenceImageRepository })],
         }),
         new PolicyStatement({
           sid: 'PassPipelineRole',

@@ -16,6 +16,9 @@ export interface GithubDeployAccessProps {
   readonly pipelineRole: IRole;
   /** SSM parameter holding the MLflow tracking URI (`pipeline upsert` reads it). */
   readonly mlflowTrackingUriParameter: string;
+  /** The inference image's CodeBuild project and ECR repository (`code push` starts a build of its version). */
+  readonly inferenceImageProject: string;
+  readonly inferenceImageRepository: string;
   /**
    * The branch whose runs may deploy. Pushes to it and `workflow_dispatch` runs started on it share the
    * token subject `repo:{repository}:ref:refs/heads/{branch}`; pull requests and other branches do not.
@@ -60,6 +63,8 @@ export class GithubDeployAccess extends Construct {
       pipelineName: props.pipelineName,
       pipelineRole: props.pipelineRole,
       mlflowTrackingUriParameter: props.mlflowTrackingUriParameter,
+      inferenceImageProject: props.inferenceImageProject,
+      inferenceImageRepository: props.inferenceImageRepository,
     });
   }
 }

@@ -66,6 +66,8 @@ export class ModelBuildStack extends Stack {
       pipelineName: names.pipeline,
       pipelineRole,
       mlflowTrackingUriParameter: names.mlflowTrackingUriParameter,
+      inferenceImageProject: names.inferenceImageProject,
+      inferenceImageRepository: names.inferenceImageRepository,
     });
 
     const logGroup = new LogGroup(this, 'BuildLogs', {

@@ -118,6 +118,8 @@ export class SageMakerPipelineStack extends Stack {
         pipelineName: names.pipeline,
         pipelineRole: this.pipelineRole,
         mlflowTrackingUriParameter: names.mlflowTrackingUriParameter,
+        inferenceImageProject: names.inferenceImageProject,
+        inferenceImageRepository: names.inferenceImageRepository,
       });
       new CfnOutput(this, 'GithubDeployRoleArn', {
         value: this.githubDeployAccess.role.roleArn,

@@ -28,7 +28,7 @@ function lint(templates: string[]): Finding[] {
 describe('cfn-lint (from .venv) on every synthesized template', () => {
   it('dev with the model-build CI from CodeCommit, and prod with GitHub OIDC, email and the model-build CI through a connection: zero errors', { timeout: SYNTH_TIMEOUT }, () => {
     expect(existsSync(CFN_LINT), `${CFN_LINT} is missing: run npm run setup (it installs the test tools of training/requirements-dev.txt)`).toBe(true);
-    // One cfn-lint run for all eight templates: its start-up dominates.
+    // One cfn-lint run for all ten templates: its start-up dominates.
     const templates = [
       { context: { model_build: MODEL_BUILD_CODECOMMIT } },
       { context: { environment: 'prod', github_repository: 'acme/yolops', notification_email: 'ml@example.com', model_build: MODEL_BUILD_CONNECTION } },
@@ -38,13 +38,14 @@ describe('cfn-lint (from .venv) on every synthesized template', () => {
         .filter((f) => f.endsWith('.template.json'))
         .map((f) => join(outdir, f));
     });
-    expect(templates).toHaveLength(8);
+    expect(templates).toHaveLength(10);
     const findings = lint(templates);
     expect(findings.filter((f) => f.Level === 'Error')).toEqual([]);
     // The only warnings are W3005 (redundant DependsOn) on the CDK's own custom resource providers (the
-    // BucketDeployment handler that uploads the code bundle among them), and on the model-build CodePipeline,
-    // which the CDK makes depend on its role as well as read the role's ARN.
-    const cdkDependsOn = /CustomResourceProvider|AWS679f53fac002430cb0da5b7982bd2287|CustomCDKBucketDeployment|^'PipelineRole[0-9A-F]{8}' dependency already enforced by a 'GetAtt' at 'Resources\/Pipeline[0-9A-F]{8}\/Properties\/RoleArn'$/;
+    // BucketDeployment handler that uploads the code bundle among them), on the model-build CodePipeline and on
+    // the deployer Lambda, which the CDK makes depend on their roles as well as read the roles' ARNs.
+    const cdkDependsOn =
+      /CustomResourceProvider|AWS679f53fac002430cb0da5b7982bd2287|CustomCDKBucketDeployment|^'PipelineRole[0-9A-F]{8}' dependency already enforced by a 'GetAtt' at 'Resources\/Pipeline[0-9A-F]{8}\/Properties\/RoleArn'$|^'DeployerRole[0-9A-F]{8}' dependency already enforced by a 'GetAtt' at 'Resources\/DeployerFunction[0-9A-F]{8}\/Properties\/Role'$/;
     expect(findings.filter((f) => f.Level === 'Warning' && !(f.Rule.Id === 'W3005' && cdkDependsOn.test(f.Message)))).toEqual([]);
   });
 });

@@ -33,6 +33,7 @@ describe('the real CDK CLI', () => {
     expect(readdirSync(outdir).filter((f) => f.endsWith('.template.json')).sort()).toEqual([
       'S3TriggerStack.template.json',
       'SageMakerPipelineStack.template.json',
+      'ServingStack.template.json',
       'SharedResourcesStack.template.json',
     ]);
     // What the CLI deployed is what the compiler emits from the same files, for the code bundle of training/,

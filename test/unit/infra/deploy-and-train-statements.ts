@@ -1,7 +1,7 @@
 const ACCOUNT = '123456789012';
 const REGION = 'ap-southeast-2';
 
-/** What `yolops code push`, `pipeline upsert`, `pipeline start` and `pipeline watch` call (DeployAndTrainPolicy). */
+/** What `yolops code push` (and its image build), `pipeline upsert`, `pipeline start` and `pipeline watch` call (DeployAndTrainPolicy). */
 export function deployAndTrainStatements(pipelineRoleArn: unknown) {
   const bucket = `arn:aws:s3:::yolops-training-data-${ACCOUNT}`;
   const sm = (resource: string) => `arn:aws:sagemaker:${REGION}:${ACCOUNT}:${resource}`;
@@ -22,6 +22,8 @@ export function deployAndTrainStatements(pipelineRoleArn: unknown) {
       Resource: sm('pipeline/yolops-yolo-training-pipeline/execution/*'),
     },
     { Sid: 'DescribePipelineJobs', Action: ['sagemaker:DescribeProcessingJob', 'sagemaker:DescribeTrainingJob'], Effect: 'Allow', Resource: [sm('processing-job/pipelines-*'), sm('training-job/pipelines-*')] },
+    { Sid: 'BuildInferenceImage', Action: ['codebuild:BatchGetBuilds', 'codebuild:StartBuild'], Effect: 'Allow', Resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/yolops-inference-image` },
+    { Sid: 'FindInferenceImages', Action: 'ecr:DescribeImages', Effect: 'Allow', Resource: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/yolops-inference` },
     { Sid: 'PassPipelineRole', Action: 'iam:PassRole', Effect: 'Allow', Resource: pipelineRoleArn, Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } } },
   ];
 }

@@ -23,7 +23,7 @@ describe('prod keeps data when a stack is deleted', () => {
     app.shared.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
     app.pipeline.hasResource('AWS::SageMaker::ModelPackageGroup', { DeletionPolicy: 'Retain' });
     expect(Object.keys(app.pipeline.findResources('AWS::Logs::LogGroup'))).toHaveLength(1);
-    for (const template of [app.shared, app.pipeline, app.trigger]) {
+    for (const template of [app.shared, app.pipeline, app.trigger, app.serving]) {
       for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
         expect(group.DeletionPolicy).toBe('Retain');
         expect(group.Properties.RetentionInDays).toBe(365);
@@ -71,7 +71,7 @@ describe('dev tears down completely', () => {
     for (const type of stateful) {
       for (const resource of Object.values(app.shared.findResources(type))) expect(resource.DeletionPolicy).toBe('Delete');
     }
-    for (const template of [app.pipeline, app.trigger]) {
+    for (const template of [app.pipeline, app.trigger, app.serving]) {
       for (const resource of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(resource.DeletionPolicy).toBe('Delete');
     }
     app.shared.hasResourceProperties('AWS::KMS::Key', { PendingWindowInDays: 7 });
@@ -86,24 +86,26 @@ describe('stack layout', () => {
   }, SYNTH_TIMEOUT);
 
   it('deploys in the account and region of cdk.json, under project-prefixed stack names', () => {
-    const { shared, pipeline, trigger } = app.stacks;
-    expect([shared.stackName, pipeline.stackName, trigger.stackName]).toEqual([
+    const { shared, pipeline, trigger, serving } = app.stacks;
+    expect([shared.stackName, pipeline.stackName, trigger.stackName, serving.stackName]).toEqual([
       'yolops-SharedResourcesStack',
       'yolops-SageMakerPipelineStack',
       'yolops-S3TriggerStack',
+      'yolops-ServingStack',
     ]);
-    for (const stack of [shared, pipeline, trigger]) {
+    for (const stack of [shared, pipeline, trigger, serving]) {
       expect(stack.account).toBe('123456789012');
       expect(stack.region).toBe('ap-southeast-2');
     }
   });
 
-  it('orders the stacks shared <- pipeline <- trigger, without CloudFormation exports (no cycles possible)', () => {
-    const { shared, pipeline, trigger } = app.stacks;
+  it('orders the stacks shared <- pipeline <- trigger and pipeline <- serving, without CloudFormation exports (no cycles possible)', () => {
+    const { shared, pipeline, trigger, serving } = app.stacks;
     expect(shared.dependencies).toEqual([]);
     expect(pipeline.dependencies).toEqual([shared]);
     expect(trigger.dependencies).toEqual(expect.arrayContaining([shared, pipeline]));
-    for (const template of [app.shared, app.pipeline, app.trigger]) {
+    expect(serving.dependencies).toEqual(expect.arrayContaining([shared, pipeline]));
+    for (const template of [app.shared, app.pipeline, app.trigger, app.serving]) {
       expect(JSON.stringify(template.toJSON())).not.toContain('Fn::ImportValue');
     }
   });

@@ -80,6 +80,7 @@ export interface SynthesizedApp extends TestApp {
   readonly shared: Template;
   readonly pipeline: Template;
   readonly trigger: Template;
+  readonly serving: Template;
   /** Only when the context has `model_build`. */
   readonly modelBuild?: Template;
 }
@@ -93,6 +94,7 @@ export function synthTestApp(options: TestAppOptions = {}): SynthesizedApp {
     shared: Template.fromStack(built.stacks.shared),
     pipeline: Template.fromStack(built.stacks.pipeline),
     trigger: Template.fromStack(built.stacks.trigger),
+    serving: Template.fromStack(built.stacks.serving),
     ...(built.stacks.modelBuild === undefined ? {} : { modelBuild: Template.fromStack(built.stacks.modelBuild) }),
   };
 }

@@ -182,7 +182,7 @@ describe('IAM policies are scoped to what each role needs', () => {
   });
 
   it('no *FullAccess or other AWS managed policy on our roles, no full wildcards, PassRole always conditioned', () => {
-    for (const template of [app.shared, app.pipeline, app.trigger]) {
+    for (const template of [app.shared, app.pipeline, app.trigger, app.serving]) {
       const text = JSON.stringify(template.toJSON());
       expect(text).not.toMatch(/FullAccess/);
       for (const [id, role] of Object.entries(template.findResources('AWS::IAM::Role'))) {

@@ -23,6 +23,7 @@ describe('synthesized templates', () => {
     ['SharedResourcesStack', app.shared],
     ['SageMakerPipelineStack', app.pipeline],
     ['S3TriggerStack', app.trigger],
+    ['ServingStack', app.serving],
   ])('%s matches the snapshot', (_name, template) => {
     expect(scrubbed(template.toJSON())).toMatchSnapshot();
   });
