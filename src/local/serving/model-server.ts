@@ -66,7 +66,8 @@ export function loadFailureReason(answer: { status: number; body: string }): str
   } catch {
     return undefined; // not the server's JSON: something else answers; keep waiting for ours
   }
-  return typeof error === 'string' && LOAD_FAILURE.test(error) ? error.replace(LOAD_FAILURE, '') : undefined;
+  // One line: Ultralytics' messages span several, and the CLI prints errors as one line.
+  return typeof error === 'string' && LOAD_FAILURE.test(error) ? error.replace(LOAD_FAILURE, '').replace(/\s*\n\s*/g, ' ').trim() : undefined;
 }
 
 const makeError = (message: string, options: { cause?: unknown; audience?: 'user' | 'internal' }): Error => new ModelServerError(message, options);
