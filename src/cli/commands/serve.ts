@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { ModelVersionRecord } from '../../core/registry/model-version.ts';
-import { chooseServedVersion, localLayout, LocalStageStore, ModelLoadError, pythonEnvironment, REPO_ROOT, serveVersionLocally, followStage, type FollowEvent, type ModelServer } from '../../local/index.ts';
-import type { LocalStage } from '../../local/stages/stage-record.ts';
+import { chooseServedVersion, followStage, localLayout, LocalStageStore, ModelLoadError, pythonEnvironment, REPO_ROOT, serveVersionLocally, type FollowEvent, type LocalStage, type ModelServer } from '../../local/index.ts';
 import type { CliContext } from '../context.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { stageOption } from '../models/local-stages.ts';
@@ -37,13 +36,18 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
 
       if (options.stage) {
         const stage = options.stage;
-        info(`starting the model server for the ${stage} stage (it answers once the model is loaded) ...`);
+        let first = true;
         const follower = await followStage({
           stage,
           stages: new LocalStageStore(layout.stages),
           registry,
           group,
-          startServer: (record) => startServer(record),
+          startServer: (record) => {
+            // Later starts are told by the follower's own events.
+            if (first) info(`starting the model server for the ${stage} stage, ${group} version ${record.version} (it answers once the model is loaded) ...`);
+            first = false;
+            return startServer(record);
+          },
           host: options.host,
           ...(options.port ? { port: options.port } : {}),
           onEvent: (event) => reportFollowEvent(stage, event),

@@ -66,22 +66,23 @@ export async function startReverseProxy(options: ReverseProxyOptions): Promise<R
     const finish = (): void => {
       if (done) return;
       done = true;
+      // The client went away before its answer was sent: the forwarded request must not be left hanging.
+      if (!res.writableFinished) forward.destroy();
       taken.inFlight--;
       if (taken.inFlight === 0) for (const resolve of taken.drained.splice(0)) resolve();
     };
-    res.once('close', finish);
     const target = new URL(req.url ?? '/', taken.upstream.url);
     const forward = request(target, { method: req.method, headers: { ...endToEnd(req.headers), host: target.host }, agent: taken.agent }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, { ...endToEnd(answer.headers), [MODEL_VERSION_HEADER]: String(taken.upstream.version) });
       answer.pipe(res);
     });
     forward.once('error', (error) => {
+      if (res.destroyed) return; // the client is gone (finish destroyed the forwarded request): no one to tell
       if (res.headersSent) return void res.destroy(error);
       res.writeHead(502, { 'content-type': 'application/json', [MODEL_VERSION_HEADER]: String(taken.upstream.version) });
       res.end(JSON.stringify({ error: `the model server of version ${taken.upstream.version} did not answer: ${error.message}` }));
     });
-    // A client that goes away mid-request must not leave the forwarded request (and the count) hanging.
-    req.once('aborted', () => forward.destroy());
+    res.once('close', finish);
     req.pipe(forward);
   });
   const host = options.host ?? '127.0.0.1';

@@ -85,7 +85,10 @@ export async function followStage(options: StageFollowerOptions): Promise<StageF
 
   let stopping = false;
   let lastProblem: string | undefined;
-  const say = (event: FollowEvent): void => options.onEvent?.(event);
+  // Once stopping, a server start cut short by the shutdown is no news.
+  const say = (event: FollowEvent): void => {
+    if (!stopping) options.onEvent?.(event);
+  };
   const problemOnce = (reason: string): void => {
     if (reason !== lastProblem) say({ kind: 'record-problem', reason });
     lastProblem = reason;

@@ -177,9 +177,11 @@ describe('local stages: approve, serve --stage, promote', () => {
   }, 100_000);
 
   it('promote points production at an Approved version; models stages shows both and who serves them', () => {
-    const promoted = yolops('models', 'promote', '2', '--reason', 'tried in staging');
+    const promoted = yolops('models', 'promote', '2', '--reason', 'tried in staging', '--wait');
     expect(promoted.status, promoted.stderr).toBe(0);
     expect(promoted.stdout).toBe('production: none -> version 2 (a running `yolops serve --stage production` switches to it)\n');
+    // Only staging is being served: nothing follows production, so --wait has nothing to wait for.
+    expect(promoted.stderr).toBe('no local server follows the production stage: `yolops serve --stage production` serves version 2\n');
     const again = yolops('models', 'promote', '2');
     expect(again.stdout).toMatch(/^production already names version 2 \(since \S+\)\n$/);
 

@@ -1,5 +1,5 @@
 // The proxy in front of `yolops serve --stage`, with real HTTP servers behind it on loopback.
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MODEL_VERSION_HEADER, startReverseProxy, type ReverseProxy } from '../../../../src/local/serving/reverse-proxy.ts';
@@ -87,6 +87,19 @@ describe('startReverseProxy', () => {
     expect(new Set(answers.map((a) => `${a.header} ${a.name}`))).toEqual(new Set(['1 blue', '2 green']));
     expect(answers.at(-1)).toEqual({ status: 200, name: 'green', header: '2' });
     expect(proxy.upstream()).toEqual({ url: green, version: 2 });
+  });
+
+  it('does not wait for a request whose client went away before switching', async () => {
+    proxy = await startReverseProxy({ upstream: { url: await upstream('slow', 5_000), version: 1 } });
+    const client = request(`${proxy.url}/invocations`, { method: 'POST' });
+    client.once('error', () => undefined); // destroyed below on purpose
+    client.end('x');
+    await new Promise((r) => setTimeout(r, 200));
+    client.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    await proxy.switchTo({ url: await upstream('green'), version: 2 }, 4_000);
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('refuses a port that is taken, naming it (a user mistake)', async () => {
