@@ -25,4 +25,10 @@ export { ParameterValueError, type ParameterOverride, type ParameterValue } from
 export { pythonEnvironment, type PythonEnvironment } from './python-env.ts';
 export { chooseServedVersion, type ServedVersionChoice } from './serving/served-version.ts';
 export { serveVersionLocally, type ServeVersionOptions } from './serving/serve-version.ts';
-export { ModelServerError, type ModelServer } from './serving/model-server.ts';
+export { ModelLoadError, ModelServerError, type ModelServer } from './serving/model-server.ts';
+export { followStage, type FollowEvent, type StageFollower, type StageFollowerOptions } from './serving/stage-follower.ts';
+export { startReverseProxy, MODEL_VERSION_HEADER, type ReverseProxy, type Upstream } from './serving/reverse-proxy.ts';
+export { LocalStageStore, StageError } from './stages/stage-store.ts';
+export { LOCAL_STAGES, describeStageChange, type LocalStage, type StageRecord, type StageUpdate } from './stages/stage-record.ts';
+export { judgePromotion, howToSetStage } from './stages/stage-choice.ts';
+export { liveFollowers, type FollowerState } from './stages/stage-followers.ts';

@@ -21,6 +21,8 @@ export interface LocalLayout {
   work: string;
   /** `serving/<group>-v<version>/`: a served version's server log and work dir (`yolops serve`). */
   serving: string;
+  /** `serving/stages/<stage>.json`: the version each local stage serves, and its history (`yolops models stages`). */
+  stages: string;
 }
 
 export function localLayout(root: string): LocalLayout {
@@ -35,5 +37,6 @@ export function localLayout(root: string): LocalLayout {
     watch: join(r, 'watch'),
     work: join(r, 'work'),
     serving: join(r, 'serving'),
+    stages: join(r, 'serving', 'stages'),
   };
 }

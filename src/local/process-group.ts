@@ -30,6 +30,19 @@ export interface GroupServerOptions {
   startTimeoutMs: number;
   /** Builds the error for a failure (so each caller keeps its own error class). */
   error?: (message: string, options: { cause?: unknown; audience?: 'user' | 'internal' }) => Error;
+  /**
+   * Reads a health answer that is not 2xx: a reason when the server says it will never be ready (the wait ends
+   * at once with that reason), undefined to keep waiting. Without it, only the timeout ends the wait.
+   */
+  startFailure?: (answer: { status: number; body: string }) => string | undefined;
+}
+
+/** How a group's leader process ended. */
+export interface GroupExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** True when stop() ended it; false when it ended on its own (a crash, an OOM kill, someone's kill). */
+  stopped: boolean;
 }
 
 export interface GroupServer {
@@ -37,6 +50,10 @@ export interface GroupServer {
   pgid: number;
   /** Stops the whole group (SIGTERM, then SIGKILL after a grace period) and waits until it is gone. */
   stop(): Promise<void>;
+  /** Resolves when the leader process exits, whoever ended it: a caller that did not stop it learns it died. */
+  exited: Promise<GroupExit>;
+  /** The last lines of the log (what a person needs when the server died). */
+  logTail(lines?: number): Promise<string>;
 }
 
 /**
@@ -56,16 +73,18 @@ export async function startGroupServer(options: GroupServerOptions): Promise<Gro
   }
   running.add(pgid);
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const exitPromise = new Promise<void>((resolve) => {
+  let stopping = false;
+  const exitPromise = new Promise<GroupExit>((resolve) => {
     child.once('exit', (code, signal) => {
       exited = { code, signal };
-      resolve();
+      resolve({ code, signal, stopped: stopping });
     });
   });
   child.once('error', () => undefined); // spawn errors after start surface as 'exit'; the wait below reports them
 
   const stop = async (): Promise<void> => {
     if (!running.has(pgid)) return;
+    stopping = true;
     signalGroup(pgid, 'SIGTERM');
     if (!(await waitForGroupExit(pgid, STOP_GRACE_MS))) {
       signalGroup(pgid, 'SIGKILL');
@@ -79,7 +98,10 @@ export async function startGroupServer(options: GroupServerOptions): Promise<Gro
   try {
     for (;;) {
       if (exited) throw makeError(`${options.name} exited while starting (${exited.signal ?? `code ${exited.code}`}); last lines of ${options.logFile}:\n${await tailOf(options.logFile)}`, {});
-      if (await healthy(options.healthUrl)) break;
+      const health = await checkHealth(options.healthUrl);
+      if (health === true) break;
+      const failure = health && options.startFailure?.(health);
+      if (failure) throw makeError(`${options.name} cannot start: ${failure}; last lines of ${options.logFile}:\n${await tailOf(options.logFile)}`, {});
       if (Date.now() > deadline) throw makeError(`${options.name} did not answer ${options.healthUrl} within ${options.startTimeoutMs} ms; last lines of ${options.logFile}:\n${await tailOf(options.logFile)}`, {});
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -87,16 +109,17 @@ export async function startGroupServer(options: GroupServerOptions): Promise<Gro
     await stop();
     throw error;
   }
-  return { pgid, stop };
+  return { pgid, stop, exited: exitPromise, logTail: (lines) => tailOf(options.logFile, lines) };
 }
 
-async function healthy(url: string): Promise<boolean> {
+/** True when the health URL answers 2xx; its answer otherwise; undefined while nothing answers. */
+async function checkHealth(url: string): Promise<true | { status: number; body: string } | undefined> {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    await response.text();
-    return response.ok;
+    const body = await response.text();
+    return response.ok ? true : { status: response.status, body };
   } catch {
-    return false; // not listening yet: the caller retries until its deadline and then reports the log
+    return undefined; // not listening yet: the caller retries until its deadline and then reports the log
   }
 }
 

@@ -32,10 +32,43 @@ export interface ModelServer {
   logFile: string;
   /** Stops the server's process group (uvicorn and its workers) and waits until it is gone. */
   stop(): Promise<void>;
+  /**
+   * Resolves, with what happened and the last lines of its log, only if the server exits without stop() being
+   * called (a crash, an out-of-memory kill): whoever holds a running server must notice it is gone.
+   */
+  died: Promise<string>;
 }
 
 /** The model server did not start or stop; a port the person chose being taken is theirs to change (`user`). */
 export class ModelServerError extends LocalError {}
+
+/**
+ * The server started but says the model will never load (a corrupt or foreign best.pt): the model is at fault,
+ * not this machine, so the person is told the server's reason and to serve another version.
+ */
+export class ModelLoadError extends ModelServerError {
+  readonly reason: string;
+  constructor(reason: string, model: string, logFile: string) {
+    super(`the model server could not load ${model}: ${reason} (server log: ${logFile})`, { audience: 'user' });
+    this.reason = reason;
+  }
+}
+
+/** The /ping answer that means the model will never load; 503 "the model is loading" means wait. */
+const LOAD_FAILURE = /^the model failed to load: /;
+
+/** The reason in a 503 /ping answer that says the model failed to load; undefined for any other answer. */
+export function loadFailureReason(answer: { status: number; body: string }): string | undefined {
+  if (answer.status !== 503) return undefined;
+  let error: unknown;
+  try {
+    error = (JSON.parse(answer.body) as { error?: unknown }).error;
+  } catch {
+    return undefined; // not the server's JSON: something else answers; keep waiting for ours
+  }
+  // One line: Ultralytics' messages span several, and the CLI prints errors as one line.
+  return typeof error === 'string' && LOAD_FAILURE.test(error) ? error.replace(LOAD_FAILURE, '').replace(/\s*\n\s*/g, ' ').trim() : undefined;
+}
 
 const makeError = (message: string, options: { cause?: unknown; audience?: 'user' | 'internal' }): Error => new ModelServerError(message, options);
 
@@ -64,6 +97,8 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   await assertPortFree(port, makeError);
   await mkdir(options.workDir, { recursive: true });
   const url = `http://${reachableHost(host)}:${port}`;
+  let loadFailure: string | undefined;
+  const startFailure = (answer: { status: number; body: string }): string | undefined => (loadFailure = loadFailureReason(answer));
   const server = await startGroupServer({
     name: 'model server',
     command: options.python.python,
@@ -73,6 +108,15 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     healthUrl: `${url}/ping`,
     startTimeoutMs: options.startTimeoutMs ?? 180_000,
     error: makeError,
+    startFailure,
+  }).catch((error: unknown) => {
+    // startGroupServer has stopped the group already; the model's own reason is what the person needs.
+    throw loadFailure === undefined ? error : new ModelLoadError(loadFailure, options.model, options.logFile);
   });
-  return { url, endpoint: `${url}/invocations`, pgid: server.pgid, logFile: options.logFile, stop: server.stop };
+  const died = server.exited.then(async (exit) =>
+    exit.stopped
+      ? new Promise<string>(() => undefined) // stopped on purpose: nothing to report, ever
+      : `the model server (pid ${server.pgid}) exited on its own (${exit.signal ?? `code ${exit.code}`}); last lines of ${options.logFile}:\n${await server.logTail()}`,
+  );
+  return { url, endpoint: `${url}/invocations`, pgid: server.pgid, logFile: options.logFile, stop: server.stop, died };
 }
