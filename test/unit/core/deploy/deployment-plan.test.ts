@@ -147,7 +147,7 @@ describe('planDeployment: production', () => {
   });
 
   it('turns data capture off at 0% and leaves out the JSON header when the version answers no JSON', () => {
-    const plan = planDeployment(input({ stage: 'production', serving: servingOf({ data_capture_percent: 0 }), record: record({ inference: { ...record().inference!, responseMimeTypes: ['text/plain'] } }) }));
+    const plan = planDeployment(input({ stage: 'production', serving: servingOf({ data_capture_percent: 0 }), record: record({ inference: { ...(record().inference as NonNullable<ModelVersionRecord['inference']>), responseMimeTypes: ['text/plain'] } }) }));
     expect(plan.endpointConfig.DataCaptureConfig).toMatchObject({ EnableCapture: false, InitialSamplingPercentage: 0 });
     expect(plan.endpointConfig.DataCaptureConfig?.CaptureContentTypeHeader).toBeUndefined();
   });
