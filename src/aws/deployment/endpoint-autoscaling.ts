@@ -42,7 +42,12 @@ export async function scalableTarget(client: ApplicationAutoScalingClient, plan:
  */
 export async function removeAutoscaling(client: ApplicationAutoScalingClient, plan: AutoscalingPlan): Promise<void> {
   const { ServiceNamespace, ResourceId, ScalableDimension } = plan.target;
-  const gone = (error: unknown): boolean => serviceErrorInfo(error)?.name === 'ObjectNotFoundException';
+  // Application Auto Scaling answers ObjectNotFoundException for what is not there; moto a ValidationException
+  // "No scalable target found ...".
+  const gone = (error: unknown): boolean => {
+    const info = serviceErrorInfo(error);
+    return info?.name === 'ObjectNotFoundException' || (info?.name === 'ValidationException' && /^No scalable target found/.test(info.message));
+  };
   try {
     await client.send(new DeleteScalingPolicyCommand({ PolicyName: plan.policy.PolicyName, ServiceNamespace, ResourceId, ScalableDimension }));
   } catch (error) {

@@ -10,9 +10,6 @@ import { deploymentName } from './deployment-names.ts';
 import { deploymentTags, type DeployedVersion, type Tag } from './deployment-tags.ts';
 import { DeploymentRefusedError } from './errors.ts';
 
-/** The inference server's runtime choice (training/yolops_serving): set from serving.runtime on every deployment. */
-export const INFERENCE_RUNTIME_ENV = 'YOLOPS_INFERENCE_RUNTIME';
-
 /** CreateModel's input (field names as SageMaker's API has them, so the AWS adapter passes it as it is). */
 export interface ModelPlan {
   ModelName: string;
@@ -104,8 +101,8 @@ export function planDeployment(input: PlanInput): DeploymentPlan {
   const model: ModelPlan = {
     ModelName: name,
     ExecutionRoleArn: input.endpointRoleArn,
-    // The serving config decides the runtime at deployment time, over whatever the version was registered with.
-    PrimaryContainer: { Image: spec.image, ModelDataUrl: spec.modelDataUrl, Environment: { ...spec.environment, [INFERENCE_RUNTIME_ENV]: serving.runtime } },
+    // The container's environment as the version was registered (its runtime, YOLOPS_INFERENCE_RUNTIME, included).
+    PrimaryContainer: { Image: spec.image, ModelDataUrl: spec.modelDataUrl, Environment: { ...spec.environment } },
     Tags: tags,
   };
   const action = current === undefined ? 'create' : 'update';

@@ -9,7 +9,6 @@ export { DEPLOYMENT_TAG_KEYS, deploymentTags, deployedVersionOf, type DeployedVe
 export { deploymentRefusal, isDeployable, type DeployableRecord } from './deployability.ts';
 export {
   planDeployment,
-  INFERENCE_RUNTIME_ENV,
   type DeploymentPlan,
   type PlanInput,
   type CurrentEndpoint,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTrainingConfig, type ServingConfig } from '../../../../src/core/config/training-config.ts';
-import { autoscalingPlan, BLUE_GREEN_LIMITS, deployedVersionOf, deploymentName, deploymentResourcePrefix, DeploymentRefusedError, deploymentRefusal, INFERENCE_RUNTIME_ENV, planDeployment, productionDeploymentConfig, type PlanInput } from '../../../../src/core/deploy/index.ts';
+import { autoscalingPlan, BLUE_GREEN_LIMITS, deployedVersionOf, deploymentName, deploymentResourcePrefix, DeploymentRefusedError, deploymentRefusal, planDeployment, productionDeploymentConfig, type PlanInput } from '../../../../src/core/deploy/index.ts';
 import { MAX_PROJECT_NAME_LENGTH } from '../../../../src/core/config/cdk-context.ts';
 import { resourceNames } from '../../../../src/core/naming.ts';
 import type { ModelVersionRecord } from '../../../../src/core/registry/model-version.ts';
@@ -87,8 +87,7 @@ describe('planDeployment: staging', () => {
       PrimaryContainer: {
         Image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/yolops-inference:abc1234',
         ModelDataUrl: 's3://yolops-model-artifacts-123456789012/runs/e1/model/model.tar.gz',
-        // serving.runtime wins over the registered environment; the rest is kept.
-        Environment: { [INFERENCE_RUNTIME_ENV]: 'onnx', SAGEMAKER_PROGRAM: 'serve' },
+        Environment: { YOLOPS_INFERENCE_RUNTIME: 'torch', SAGEMAKER_PROGRAM: 'serve' },
       },
       Tags: plan.endpointConfig.Tags,
     });
