@@ -1,5 +1,7 @@
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -38,6 +40,14 @@ export function createS3Client(connection: AwsConnection = {}): S3Client {
 
 export function createSageMakerClient(connection: AwsConnection = {}): SageMakerClient {
   return new SageMakerClient(baseConfig(connection));
+}
+
+export function createSageMakerRuntimeClient(connection: AwsConnection = {}): SageMakerRuntimeClient {
+  return new SageMakerRuntimeClient(baseConfig(connection));
+}
+
+export function createApplicationAutoScalingClient(connection: AwsConnection = {}): ApplicationAutoScalingClient {
+  return new ApplicationAutoScalingClient(baseConfig(connection));
 }
 
 export function createSnsClient(connection: AwsConnection = {}): SNSClient {

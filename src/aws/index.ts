@@ -12,6 +12,8 @@ export {
   createCloudFormationClient,
   createServiceQuotasClient,
   createSsmClient,
+  createSageMakerRuntimeClient,
+  createApplicationAutoScalingClient,
   type AwsConnection,
 } from './clients.ts';
 export { AwsError, S3RequestError } from './errors.ts';
@@ -32,3 +34,4 @@ export { ssmParameterValue } from './probes/ssm-parameter.ts';
 export { bucketState, type BucketState } from './probes/s3-bucket.ts';
 export { pipelineStatus, modelPackageGroupStatus, mlflowAppStatus, mlflowTrackingServerState, type TrackingServerState } from './probes/sagemaker-resources.ts';
 export { findQuotasByName, trainingQuotaNames, quotaIncreaseUrl, type QuotaValue } from './probes/service-quotas.ts';
+export { SageMakerDeployments, EndpointBusyError, type DeploymentClients, type DeploymentSettings, type DeploymentStart, type AutoscalingOutcome, type CleanupResult } from './deployment/index.ts';

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { inferenceSpecOf } from '../core/registry/inference-spec.ts';
 import { APPROVAL_STATUSES, modelVersionRecordSchema, type ModelVersionRecord } from '../core/registry/model-version.ts';
 import { parseExecutionArn, UnexpectedSageMakerAnswerError } from './pipeline-execution-records.ts';
 
@@ -11,6 +12,8 @@ export const LINEAGE_METADATA_KEYS = { executionId: 'PipelineExecutionId', datas
 
 /** Absent, null and '' all mean "not given". */
 const optionalText = z.string().nullish().transform((value) => (value ? value : undefined));
+/** Absent and null are an empty list. */
+const optionalTexts = z.array(z.string()).nullish().transform((value) => value ?? []);
 
 const summarySchema = z.object({
   ModelPackageArn: z.string().min(1),
@@ -28,8 +31,18 @@ const describedSchema = z.object({
   CreationTime: z.date(),
   InferenceSpecification: z.object({
     Containers: z
-      .array(z.object({ ModelDataUrl: optionalText, ModelDataSource: z.object({ S3DataSource: z.object({ S3Uri: optionalText }).nullish() }).nullish() }))
+      .array(
+        z.object({
+          Image: optionalText,
+          Environment: z.record(z.string(), z.string()).nullish(),
+          ModelDataUrl: optionalText,
+          ModelDataSource: z.object({ S3DataSource: z.object({ S3Uri: optionalText }).nullish() }).nullish(),
+        }),
+      )
       .min(1),
+    SupportedContentTypes: optionalTexts,
+    SupportedResponseMIMETypes: optionalTexts,
+    SupportedRealtimeInferenceInstanceTypes: optionalTexts,
   }),
   ModelMetrics: z.object({ ModelQuality: z.object({ Statistics: z.object({ S3Uri: optionalText }).nullish() }).nullish() }).nullish(),
   CustomerMetadataProperties: z.record(z.string(), z.string()).nullish(),
@@ -62,7 +75,9 @@ export function statisticsUri(pkg: DescribedPackage): string | undefined {
  * - `approvalHistory` is empty: SageMaker keeps only the latest decision, its reason is `approvalDescription`
  *   (who made it is LastModifiedBy, an IAM identity, and CloudTrail has the rest);
  * - `schemaVersion` is the record format's, 1, as for local records;
- * - `lineage.pipelineName` comes from MetadataProperties.GeneratedBy when that is a pipeline execution ARN.
+ * - `lineage.pipelineName` comes from MetadataProperties.GeneratedBy when that is a pipeline execution ARN;
+ * - `inference` is the InferenceSpecification (its first container), by the rule both registries share
+ *   (inferenceSpecOf): absent for packages registered before serving existed.
  */
 export function modelVersionFromPackage(pkg: DescribedPackage, metrics: Record<string, number>): ModelVersionRecord {
   const container = pkg.InferenceSpecification.Containers[0];
@@ -75,6 +90,15 @@ export function modelVersionFromPackage(pkg: DescribedPackage, metrics: Record<s
   const datasetUri = customerMetadata[LINEAGE_METADATA_KEYS.datasetUri];
   const codeVersion = customerMetadata[LINEAGE_METADATA_KEYS.codeVersion];
   const statistics = statisticsUri(pkg);
+  const specification = pkg.InferenceSpecification;
+  const inference = inferenceSpecOf({
+    image: container?.Image ?? '',
+    modelDataUrl: artifactUri,
+    environment: container?.Environment ?? {},
+    contentTypes: specification.SupportedContentTypes,
+    responseMimeTypes: specification.SupportedResponseMIMETypes,
+    realtimeInstanceTypes: specification.SupportedRealtimeInferenceInstanceTypes,
+  });
   const record: ModelVersionRecord = {
     schemaVersion: 1,
     modelPackageGroupName: pkg.ModelPackageGroupName,
@@ -93,6 +117,7 @@ export function modelVersionFromPackage(pkg: DescribedPackage, metrics: Record<s
       ...(datasetUri ? { datasetUri } : {}),
       ...(codeVersion ? { codeVersion } : {}),
     },
+    ...(inference ? { inference } : {}),
     customerMetadata: { ...customerMetadata },
     createdAt: pkg.CreationTime.toISOString(),
   };

@@ -13,14 +13,17 @@ import binascii
 import io
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
 from .rejections import Rejected
 
-IMAGE_CONTENT_TYPES = ("image/jpeg", "image/png", "application/x-image")
-JSON_CONTENT_TYPE = "application/json"
+# One list for the server and the model registry (src/core/serving/server-contract.ts reads the same file).
+_CONTENT_TYPES = json.loads(Path(__file__).with_name("content_types.json").read_text(encoding="utf-8"))
+IMAGE_CONTENT_TYPES: tuple[str, ...] = tuple(_CONTENT_TYPES["image"])
+JSON_CONTENT_TYPE: str = _CONTENT_TYPES["batch"]
 ACCEPTED_CONTENT_TYPES = (*IMAGE_CONTENT_TYPES, JSON_CONTENT_TYPE)
 # Any of these under any image content type: clients often label a PNG image/jpeg; the bytes decide.
 IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "BMP")

@@ -2,7 +2,8 @@ import type { CdkContext } from '../config/cdk-context.ts';
 import type { TrainingConfig } from '../config/training-config.ts';
 import { resourceNames } from '../naming.ts';
 import { mlflowTrackingServerArn, sagemakerExecutionRoleArn } from './aws/arns.ts';
-import { pytorchTrainingImageUri } from './aws/images.ts';
+import { INFERENCE_RUNTIME_ENV, REQUEST_CONTENT_TYPES, RESPONSE_CONTENT_TYPES } from '../serving/server-contract.ts';
+import { inferenceImageUri, pytorchTrainingImageUri } from './aws/images.ts';
 import type { MetricDefinition } from './compiled-definition-types.ts';
 import { configParameters } from './config-parameters.ts';
 import { stringParameter } from './dsl/parameters.ts';
@@ -16,23 +17,23 @@ import { Execution, join, jsonGet, type StringValue } from './dsl/values.ts';
 import type { RetryPolicy } from './retry-policies.ts';
 
 /**
- * What the Register step records as the model's serving container and inference specification. Nothing serves
- * models yet; these are the seams a serving component fills (docs/contracts.md, "Register and serving").
+ * What the Register step records as the model's serving container and inference specification: everything a
+ * later CreateModel needs (docs/contracts.md, "Register and serving"). Each field replaces its default alone.
  */
 export interface ServingOptions {
-  /** The inference image. @default the training image: it can load the weights, but runs no model server */
-  imageUri?: string;
-  /** The model archive the container loads. @default the Train step's model.tar.gz (ModelArtifacts.S3ModelArtifacts) */
+  /** The inference image. @default the inference image of the execution's CodeVersion ({@link inferenceImageUri}) */
+  imageUri?: StringValue;
+  /** The model archive the container loads. @default the Train step's model.tar.gz (ModelArtifacts.S3ModelArtifacts: best.pt and best.onnx) */
   modelDataUrl?: StringValue;
-  /** Environment variables of the inference container. @default none */
+  /** Environment variables of the inference container. @default `YOLOPS_INFERENCE_RUNTIME` = training-config.json's `serving.runtime` */
   environment?: Readonly<Record<string, StringValue>>;
-  /** SupportedContentTypes, e.g. `image/jpeg`. @default none */
+  /** SupportedContentTypes. @default what the server accepts (training/yolops_serving/content_types.json) */
   contentTypes?: readonly string[];
-  /** SupportedResponseMIMETypes, e.g. `application/json`. @default none */
+  /** SupportedResponseMIMETypes. @default what the server answers with (the same file) */
   responseMimeTypes?: readonly string[];
-  /** SupportedRealtimeInferenceInstanceTypes. @default none */
+  /** SupportedRealtimeInferenceInstanceTypes. @default training-config.json's `serving.realtime_instance_types` */
   realtimeInstanceTypes?: readonly string[];
-  /** SupportedTransformInstanceTypes. @default none */
+  /** SupportedTransformInstanceTypes. @default none (no batch transform) */
   transformInstanceTypes?: readonly string[];
 }
 
@@ -53,7 +54,7 @@ export interface TrainingPipelineOptions {
    * default of CodeUri and CodeVersion; without it, every execution must pass both.
    */
   codeVersion?: string;
-  /** @default the training image and model.tar.gz, as registered before serving existed */
+  /** @default the inference image of CodeVersion, model.tar.gz, and training-config.json's `serving` section */
   serving?: ServingOptions;
 }
 
@@ -93,12 +94,13 @@ export const JOB_RETRY_POLICIES: readonly RetryPolicy[] = [
   { exceptionTypes: ['SageMaker.RESOURCE_LIMIT'], intervalSeconds: 60, backoffRate: 2, expireAfterMin: 30 },
 ];
 
-const CODE_VERSION = /^[A-Za-z0-9._-]{1,128}$/;
+/** Also an ECR image tag (the inference image's), which may not start with "." or "-". */
+const CODE_VERSION = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const PROCESSING = '/opt/ml/processing';
 
 /** What is wrong with a code version (the `<version>` of `code/<version>/`, part of an S3 key), or undefined. */
 export function codeVersionProblem(version: string): string | undefined {
-  return CODE_VERSION.test(version) ? undefined : `${JSON.stringify(version)} must be 1-128 letters, digits, ".", "_" or "-" (a git sha or a content hash); it becomes part of an S3 key`;
+  return CODE_VERSION.test(version) ? undefined : `${JSON.stringify(version)} must be 1-128 letters, digits, ".", "_" or "-", starting with a letter, digit or "_" (a git sha or a content hash); it becomes part of an S3 key and the inference image's tag`;
 }
 
 /**
@@ -197,17 +199,18 @@ export function trainingPipeline(options: TrainingPipelineOptions): Pipeline {
       description: 'Registers the model as a new version awaiting manual approval.',
       modelPackageGroupName: names.modelPackageGroup,
       approvalStatus: 'PendingManualApproval',
-      // By default the image the model was trained in: it can load the weights (the registry needs an image per version).
+      // The image built from the same code version as the training (so the server reads what train.py wrote),
+      // with the training's archive: a version is deployable as registered, with nothing repackaged.
       containers: [
         {
-          image: serving.imageUri ?? trainingImage,
+          image: serving.imageUri ?? inferenceImageUri(context, CodeVersion),
           modelDataUrl: serving.modelDataUrl ?? train.properties.ModelArtifacts.S3ModelArtifacts,
-          ...(serving.environment ? { environment: serving.environment } : {}),
+          environment: serving.environment ?? { [INFERENCE_RUNTIME_ENV]: config.serving.runtime },
         },
       ],
-      ...(serving.contentTypes ? { supportedContentTypes: serving.contentTypes } : {}),
-      ...(serving.responseMimeTypes ? { supportedResponseMimeTypes: serving.responseMimeTypes } : {}),
-      ...(serving.realtimeInstanceTypes ? { supportedRealtimeInstanceTypes: serving.realtimeInstanceTypes } : {}),
+      supportedContentTypes: serving.contentTypes ?? REQUEST_CONTENT_TYPES,
+      supportedResponseMimeTypes: serving.responseMimeTypes ?? RESPONSE_CONTENT_TYPES,
+      supportedRealtimeInstanceTypes: serving.realtimeInstanceTypes ?? config.serving.realtime_instance_types,
       ...(serving.transformInstanceTypes ? { supportedTransformInstanceTypes: serving.transformInstanceTypes } : {}),
       modelQualityStatistics: { contentType: 'application/json', s3Uri: runPrefix(`evaluation/${EVALUATION_REPORT.file}`) },
       customerMetadata: { PipelineExecutionId: executionId, InputDataUri, CodeVersion },

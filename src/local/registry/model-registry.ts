@@ -3,7 +3,7 @@ import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { judgeTransition } from '../../core/registry/approval-transition.ts';
 import { groupNameProblem, versionProblem, type ApprovalInput, type ModelRegistry, type RegistryErrorCode } from '../../core/registry/model-registry.ts';
-import { isApprovalStatus, modelVersionRecordSchema, type ApprovalStatus, type ModelLineage, type ModelVersionRecord } from '../../core/registry/model-version.ts';
+import { isApprovalStatus, modelVersionRecordSchema, type ApprovalStatus, type InferenceSpec, type ModelLineage, type ModelVersionRecord } from '../../core/registry/model-version.ts';
 import { LocalError } from '../errors.ts';
 import { writeJsonAtomic } from '../fs/atomic-file.ts';
 import { isErrnoCode } from '../fs/errno.ts';
@@ -25,6 +25,8 @@ const RECORD_KIND = 'model version record (schemaVersion 1)';
 export interface RegisterModelInput {
   modelPackageGroupName: string;
   artifactUri: string;
+  /** What serving the version needs (the InferenceSpecification); absent, the version cannot be deployed. */
+  inference?: InferenceSpec;
   /** @default 'PendingManualApproval' */
   approvalStatus?: ApprovalStatus;
   description?: string;
@@ -89,6 +91,7 @@ export class LocalModelRegistry implements ModelRegistry {
         metrics: { ...input.metrics },
         ...(input.modelQualityStatisticsUri ? { modelQualityStatisticsUri: input.modelQualityStatisticsUri } : {}),
         lineage: { ...input.lineage },
+        ...(input.inference ? { inference: structuredClone(input.inference) } : {}),
         customerMetadata: { ...(input.customerMetadata ?? {}) },
         createdAt: (input.now ?? new Date()).toISOString(),
       };

@@ -1,4 +1,5 @@
-import { APPROVAL_STATUSES, isApprovalStatus } from '../../core/registry/model-version.ts';
+import { inferenceSpecOf } from '../../core/registry/inference-spec.ts';
+import { APPROVAL_STATUSES, inferenceSpecSchema, isApprovalStatus, type InferenceSpec } from '../../core/registry/model-version.ts';
 import type { FolderObjectStore } from '../folder-object-store.ts';
 import { readObjectJson } from '../buckets/transfer.ts';
 import { describeJson, isJsonObject, type JsonObject } from '../json.ts';
@@ -19,8 +20,9 @@ export interface RegisterStepDependencies {
 const LINEAGE_KEYS = { datasetUri: 'InputDataUri', codeVersion: 'CodeVersion' } as const;
 
 /**
- * CreateModelPackage against the local registry: a new version with the model artifact, the metrics of the
- * evaluation report named in ModelMetrics.ModelQuality.Statistics, the approval status and lineage.
+ * CreateModelPackage against the local registry: a new version with the model artifact, what serving it needs
+ * (the InferenceSpecification, as resolved for this run), the metrics of the evaluation report named in
+ * ModelMetrics.ModelQuality.Statistics, the approval status and lineage.
  */
 export function createRegisterExecutor(deps: RegisterStepDependencies): StepExecutor {
   return async (step, args, context) => {
@@ -28,10 +30,11 @@ export function createRegisterExecutor(deps: RegisterStepDependencies): StepExec
     const group = a.string('ModelPackageGroupName');
     const status = a.optionalString('ModelApprovalStatus') ?? 'PendingManualApproval';
     if (!isApprovalStatus(status)) a.fail('ModelApprovalStatus', `must be one of ${APPROVAL_STATUSES.join(', ')}, found ${JSON.stringify(status)}`);
-    const containers = a.object('InferenceSpecification').objects('Containers');
-    const first = containers[0];
+    const specification = a.object('InferenceSpecification');
+    const first = specification.objects('Containers')[0];
     if (!first) a.fail('InferenceSpecification.Containers', 'needs one container with a ModelDataUrl');
     const artifactUri = first.string('ModelDataUrl');
+    const inference = inferenceOf(specification, first, artifactUri);
     const statisticsUri = a.optionalObject('ModelMetrics')?.optionalObject('ModelQuality')?.optionalObject('Statistics')?.optionalString('S3Uri');
     const customerMetadata = a.stringMap('CustomerMetadataProperties');
     const description = a.optionalString('ModelPackageDescription');
@@ -54,6 +57,7 @@ export function createRegisterExecutor(deps: RegisterStepDependencies): StepExec
     const record = await deps.registry.register({
       modelPackageGroupName: group,
       artifactUri,
+      ...(inference ? { inference } : {}),
       approvalStatus: status,
       ...(description ? { description } : {}),
       metrics,
@@ -76,3 +80,26 @@ export function createRegisterExecutor(deps: RegisterStepDependencies): StepExec
     return properties;
   };
 }
+
+/** The version's `inference`, checked here so that a bad value fails the step rather than the next read of the record. */
+function inferenceOf(specification: ArgumentReader, container: ArgumentReader, modelDataUrl: string): InferenceSpec | undefined {
+  const inference = inferenceSpecOf({
+    image: container.string('Image'),
+    modelDataUrl,
+    environment: container.stringMap('Environment'),
+    contentTypes: specification.strings('SupportedContentTypes'),
+    responseMimeTypes: specification.strings('SupportedResponseMIMETypes'),
+    realtimeInstanceTypes: specification.strings('SupportedRealtimeInferenceInstanceTypes'),
+  });
+  if (inference === undefined) return undefined;
+  const checked = inferenceSpecSchema.safeParse(inference);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const key = String(issue?.path[0] ?? '');
+    specification.fail(SPECIFICATION_KEYS[key] ?? key, `${issue?.message ?? 'is invalid'}: a registered version must say what serves it`);
+  }
+  return checked.data;
+}
+
+/** Where each field of `inference` comes from, for messages. */
+const SPECIFICATION_KEYS: Readonly<Record<string, string>> = { image: 'Containers[0].Image', modelDataUrl: 'Containers[0].ModelDataUrl' };

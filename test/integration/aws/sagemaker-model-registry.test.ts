@@ -2,6 +2,7 @@ import { CreateModelPackageCommand, CreateModelPackageGroupCommand, SageMakerCli
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ModelRegistryError } from '../../../src/aws/sagemaker-errors.ts';
 import { SageMakerModelRegistry } from '../../../src/aws/sagemaker-model-registry.ts';
+import { REQUEST_CONTENT_TYPES, RESPONSE_CONTENT_TYPES } from '../../../src/core/serving/server-contract.ts';
 import { MemoryObjectStore } from '../../fixtures/datasets/memory-object-store.ts';
 import { MOTO_ACCOUNT, MOTO_REGION, startMoto, type MotoServer } from './moto.ts';
 
@@ -31,8 +32,24 @@ beforeEach(async () => {
   await client.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: GROUP, ModelPackageGroupDescription: 'YOLO models' }));
 });
 
+const INFERENCE_IMAGE = `${MOTO_ACCOUNT}.dkr.ecr.${MOTO_REGION}.amazonaws.com/yolops-inference:abc1234`;
+const modelUrl = (id: string): string => `s3://${ARTIFACTS}/runs/${id}/model/model.tar.gz`;
+
+/** The InferenceSpecification the pipeline's Register step sends now, and the one it sent before serving existed. */
+const SPECIFICATIONS = {
+  serving: (id: string) => ({
+    Containers: [{ Image: INFERENCE_IMAGE, Environment: { YOLOPS_INFERENCE_RUNTIME: 'onnx' }, ModelDataUrl: modelUrl(id) }],
+    SupportedContentTypes: [...REQUEST_CONTENT_TYPES],
+    SupportedResponseMIMETypes: [...RESPONSE_CONTENT_TYPES],
+    SupportedRealtimeInferenceInstanceTypes: ['ml.m5.large', 'ml.g5.xlarge'],
+  }),
+  beforeServing: (id: string) => ({
+    Containers: [{ Image: '763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.5-gpu-py311', ModelDataUrl: modelUrl(id) }],
+  }),
+};
+
 /** What the pipeline's RegisterModel step sends (src/core/pipeline/training-pipeline.ts), for execution `id`. */
-async function registerVersion(id: string, options: { report?: boolean } = {}): Promise<void> {
+async function registerVersion(id: string, options: { report?: boolean; specification?: keyof typeof SPECIFICATIONS } = {}): Promise<void> {
   if (options.report !== false) {
     await store.put(ARTIFACTS, REPORT_KEY(id), JSON.stringify({ schema_version: 1, metrics: { mAP50: 0.8, mAP50_95: 0.61, precision: 0.7, recall: 0.65 }, per_class: {} }));
   }
@@ -41,11 +58,7 @@ async function registerVersion(id: string, options: { report?: boolean } = {}): 
       ModelPackageGroupName: GROUP,
       ModelPackageDescription: `trained by ${id}`,
       ModelApprovalStatus: 'PendingManualApproval',
-      InferenceSpecification: {
-        Containers: [{ Image: '763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.5-gpu-py311', ModelDataUrl: `s3://${ARTIFACTS}/runs/${id}/model/model.tar.gz` }],
-        SupportedContentTypes: ['application/x-image'],
-        SupportedResponseMIMETypes: ['application/json'],
-      },
+      InferenceSpecification: SPECIFICATIONS[options.specification ?? 'serving'](id),
       ModelMetrics: { ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: `s3://${ARTIFACTS}/${REPORT_KEY(id)}` } } },
       CustomerMetadataProperties: { PipelineExecutionId: id, InputDataUri: `s3://yolops-training-data-123456789012/datasets/${id}/`, CodeVersion: 'abc1234' },
       MetadataProperties: { GeneratedBy: EXECUTION_ARN(id) },
@@ -76,10 +89,27 @@ describe('SageMakerModelRegistry against moto', () => {
       metrics: { mAP50: 0.8, mAP50_95: 0.61, precision: 0.7, recall: 0.65 },
       modelQualityStatisticsUri: `s3://${ARTIFACTS}/${REPORT_KEY('exec2')}`,
       lineage: { executionId: 'exec2', pipelineName: 'yolops-yolo-training-pipeline', datasetUri: 's3://yolops-training-data-123456789012/datasets/exec2/', codeVersion: 'abc1234' },
+      inference: {
+        image: INFERENCE_IMAGE,
+        modelDataUrl: modelUrl('exec2'),
+        environment: { YOLOPS_INFERENCE_RUNTIME: 'onnx' },
+        contentTypes: ['image/jpeg', 'image/png', 'application/x-image', 'application/json'],
+        responseMimeTypes: ['application/json'],
+        realtimeInstanceTypes: ['ml.m5.large', 'ml.g5.xlarge'],
+      },
       customerMetadata: { PipelineExecutionId: 'exec2', InputDataUri: 's3://yolops-training-data-123456789012/datasets/exec2/', CodeVersion: 'abc1234' },
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
     expect(await registry.list('no-such-group')).toEqual([]);
+  });
+
+  it('reads a package registered before serving existed (the training image alone) without inference: it is not deployable', async () => {
+    await registerVersion('old', { specification: 'beforeServing' });
+    await registerVersion('new');
+    const [old, current] = await registry.list(GROUP);
+    expect(old).toMatchObject({ version: 1, artifactUri: modelUrl('old') });
+    expect(old?.inference).toBeUndefined();
+    expect(current?.inference).toMatchObject({ image: INFERENCE_IMAGE, modelDataUrl: modelUrl('new') });
   });
 
   it('gets one version; a missing one is a NotFound user error', async () => {

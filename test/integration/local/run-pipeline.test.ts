@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { list } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCdkContext } from '../../../src/core/config/cdk-context.ts';
+import { loadTrainingConfig } from '../../../src/core/config/training-config.ts';
+import { REQUEST_CONTENT_TYPES, RESPONSE_CONTENT_TYPES } from '../../../src/core/serving/server-contract.ts';
 import type { RunEvent } from '../../../src/local/events.ts';
 import { ExecutionStore } from '../../../src/local/executions/execution-store.ts';
 import { FolderObjectStore } from '../../../src/local/folder-object-store.ts';
@@ -122,6 +125,17 @@ describe('runPipelineLocally on the compiled pipeline', () => {
       lineage: { executionId, datasetUri: dataset.uri, codeVersion: record.parameters['CodeVersion'], pipelineName: 'yolops-yolo-training-pipeline' },
     });
     expect(record.parameters['CodeVersion']).toMatch(/^[0-9a-f]{12}$/);
+    // What serving it needs, as the pipeline states it for this repository's config and this run's code version.
+    const config = loadTrainingConfig(join(REPO_ROOT, 'training-config.json'));
+    const cdk = loadCdkContext(join(REPO_ROOT, 'cdk.json'));
+    expect(version.inference).toEqual({
+      image: `${cdk.aws_account_id}.dkr.ecr.${cdk.aws_region}.amazonaws.com/${cdk.project_name}-inference:${record.parameters['CodeVersion']}`,
+      modelDataUrl: modelUri,
+      environment: { YOLOPS_INFERENCE_RUNTIME: config.serving.runtime },
+      contentTypes: [...REQUEST_CONTENT_TYPES],
+      responseMimeTypes: [...RESPONSE_CONTENT_TYPES],
+      realtimeInstanceTypes: config.serving.realtime_instance_types,
+    });
     expect(record.parameters['CodeUri']).toBe(`s3://yolops-training-data-123456789012/code/${record.parameters['CodeVersion']}/`);
 
     // The MLflow run train.py logged, found through the REST API while the server was up.

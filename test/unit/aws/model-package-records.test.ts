@@ -37,6 +37,37 @@ describe('modelVersionFromPackage', () => {
   });
 });
 
+describe('the inference specification of a package', () => {
+  const serving = {
+    Containers: [{ Image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/yolops-inference:abc', Environment: { YOLOPS_INFERENCE_RUNTIME: 'auto' }, ModelDataUrl: 's3://artifacts/model.tar.gz' }],
+    SupportedContentTypes: ['image/jpeg', 'application/json'],
+    SupportedResponseMIMETypes: ['application/json'],
+    SupportedRealtimeInferenceInstanceTypes: ['ml.m5.large'],
+  };
+
+  it('becomes the record\'s inference, the first container\'s image, environment and archive', () => {
+    expect(modelVersionFromPackage(describedPackage({ ...answer, InferenceSpecification: serving }), {}).inference).toEqual({
+      image: serving.Containers[0]?.Image,
+      modelDataUrl: 's3://artifacts/model.tar.gz',
+      environment: { YOLOPS_INFERENCE_RUNTIME: 'auto' },
+      contentTypes: ['image/jpeg', 'application/json'],
+      responseMimeTypes: ['application/json'],
+      realtimeInstanceTypes: ['ml.m5.large'],
+    });
+  });
+
+  it('is left out without content types or instance types (a package from before serving)', () => {
+    expect(modelVersionFromPackage(describedPackage(answer), {}).inference).toBeUndefined();
+    const { SupportedRealtimeInferenceInstanceTypes: _types, ...withoutTypes } = serving;
+    expect(modelVersionFromPackage(describedPackage({ ...answer, InferenceSpecification: withoutTypes }), {}).inference).toBeUndefined();
+  });
+
+  it('refuses a serving specification without an image', () => {
+    const noImage = { ...serving, Containers: [{ ...serving.Containers[0], Image: '' }] };
+    expect(() => modelVersionFromPackage(describedPackage({ ...answer, InferenceSpecification: noImage }), {})).toThrow(/inference\.image/);
+  });
+});
+
 describe('metricsOfReport', () => {
   it('keeps the numbers of the metrics object', () => {
     expect(metricsOfReport({ metrics: { mAP50: 0.8, mAP50_95: 0.6, note: 'x' }, per_class: {} })).toEqual({ mAP50: 0.8, mAP50_95: 0.6 });

@@ -1,4 +1,7 @@
+import type { CdkContext } from '../../config/cdk-context.ts';
 import type { AwsRegion } from '../../config/regions.ts';
+import { resourceNames } from '../../naming.ts';
+import { join, type StringValue } from '../dsl/values.ts';
 import { dnsSuffixOf } from './partition.ts';
 
 /**
@@ -56,4 +59,15 @@ export function dlcImageUri(region: AwsRegion, repository: string, tag: string):
 /** The AWS PyTorch training container (script mode) with `tag`, e.g. `2.6.0-gpu-py312-cu126-ubuntu22.04-sagemaker`. */
 export function pytorchTrainingImageUri(region: AwsRegion, tag: string): string {
   return dlcImageUri(region, 'pytorch-training', tag);
+}
+
+/**
+ * The inference image of a code version: `{account}.dkr.ecr.{region}.{dnsSuffix}/{p}-inference:{version}`, built
+ * from that version's training/ (Dockerfile included) by the CodeBuild project `inferenceImageProject`, which
+ * `yolops code push --target aws` starts. The version is usually the CodeVersion parameter, so the tag is joined
+ * when the execution starts.
+ */
+export function inferenceImageUri(context: Pick<CdkContext, 'aws_account_id' | 'aws_region' | 'project_name'>, version: StringValue): StringValue {
+  const repository = `${context.aws_account_id}.dkr.ecr.${context.aws_region}.${dnsSuffixOf(context.aws_region)}/${resourceNames(context).inferenceImageRepository}`;
+  return typeof version === 'string' ? `${repository}:${version}` : join([`${repository}:`, version]);
 }

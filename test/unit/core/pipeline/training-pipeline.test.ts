@@ -194,12 +194,27 @@ describe('the yolops training pipeline, compiled', () => {
     expect(trainingPipeline(options()).experimentConfig).toBeNull();
   });
 
-  it('registers the training image and model.tar.gz by default, and what serving passes when it does', () => {
+  it('registers the inference image of CodeVersion, model.tar.gz and the serving settings by default, and what serving passes when it does', () => {
     const register = (definition: PipelineDefinitionJson, name = 'Register') => stepOf(definition, name, 'RegisterModel').Arguments.InferenceSpecification;
-    const plain = synthesizeTrainingPipeline(options()).definition;
-    const trainingImage = train(plain).Arguments.AlgorithmSpecification.TrainingImage;
-    expect(register(plain)).toEqual({ Containers: [{ Image: trainingImage, ModelDataUrl: { Get: 'Steps.Train.ModelArtifacts.S3ModelArtifacts' } }] });
-    expect(register(plain, 'RegisterOnDemand')).toEqual({ Containers: [{ Image: trainingImage, ModelDataUrl: { Get: 'Steps.TrainOnDemand.ModelArtifacts.S3ModelArtifacts' } }] });
+    const plain = synthesizeTrainingPipeline(options({ serving: { runtime: 'onnx', instance_type: 'ml.c5.xlarge', realtime_instance_types: ['ml.c5.xlarge', 'ml.g5.xlarge'] } })).definition;
+    const defaults = (trainStep: string) => ({
+      Containers: [
+        {
+          // The tag is the execution's CodeVersion: the image built from the code that trained the model.
+          Image: { 'Std:Join': { On: '', Values: ['123456789012.dkr.ecr.ap-southeast-2.amazonaws.com/yolops-inference:', { Get: 'Parameters.CodeVersion' }] } },
+          Environment: { YOLOPS_INFERENCE_RUNTIME: 'onnx' },
+          ModelDataUrl: { Get: `Steps.${trainStep}.ModelArtifacts.S3ModelArtifacts` },
+        },
+      ],
+      SupportedContentTypes: ['image/jpeg', 'image/png', 'application/x-image', 'application/json'],
+      SupportedResponseMIMETypes: ['application/json'],
+      SupportedRealtimeInferenceInstanceTypes: ['ml.c5.xlarge', 'ml.g5.xlarge'],
+    });
+    expect(register(plain)).toEqual(defaults('Train'));
+    expect(register(plain, 'RegisterOnDemand')).toEqual(defaults('TrainOnDemand'));
+    // The China partition's registry domain.
+    const china = synthesizeTrainingPipeline({ ...options(), context: context({ aws_region: 'cn-north-1', aws_account_id: '210987654321', project_name: 'vision' }) }).definition;
+    expect(JSON.stringify(register(china).Containers[0]?.Image)).toContain('"210987654321.dkr.ecr.cn-north-1.amazonaws.com.cn/vision-inference:"');
 
     const serving = {
       imageUri: '123456789012.dkr.ecr.ap-southeast-2.amazonaws.com/yolops-inference:1.0',
@@ -223,6 +238,13 @@ describe('the yolops training pipeline, compiled', () => {
     expect(Object.keys(spec)).toEqual(['Containers', 'SupportedContentTypes', 'SupportedResponseMIMETypes', 'SupportedRealtimeInferenceInstanceTypes', 'SupportedTransformInstanceTypes']);
     const repackaged = synthesizeTrainingPipeline(options({}, { serving: { modelDataUrl: 's3://bucket/serving/model.tar.gz' } })).definition;
     expect((stepOf(repackaged, 'RegisterOnDemand', 'RegisterModel') as RegisterModelStepJson).Arguments.InferenceSpecification.Containers[0]?.ModelDataUrl).toBe('s3://bucket/serving/model.tar.gz');
+  });
+
+  it('registers the content types the inference server reads from the same file', () => {
+    const contract = JSON.parse(readFileSync(new URL('training/yolops_serving/content_types.json', REPO), 'utf8')) as { image: string[]; batch: string; response: string[] };
+    const spec = stepOf(synthesizeTrainingPipeline(options()).definition, 'Register', 'RegisterModel').Arguments.InferenceSpecification;
+    expect(spec.SupportedContentTypes).toEqual([...contract.image, contract.batch]);
+    expect(spec.SupportedResponseMIMETypes).toEqual(contract.response);
   });
 
   it('uses the custom image for training only, and explicit image URIs over both', () => {
