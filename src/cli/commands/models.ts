@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
-import { promoteOnAwsTarget, stagesOnAwsTarget } from '../models/aws-stages-pending.ts';
+import { promoteOnAwsTarget, stagesOnAwsTarget } from '../models/aws-stages.ts';
 import { downloadArtifact } from '../models/download-artifact.ts';
 import { localStageViews, noteStagesNaming, pointStagingAt, promoteLocally, stageChangeLine, waitForLocalFollowers } from '../models/local-stage-changes.ts';
 import { openModelRegistry, withVersion } from '../models/registry-access.ts';
@@ -76,7 +76,7 @@ export function registerModelsCommands(program: Command, ctx: CliContext): void 
     .option('--wait', 'wait until production serves it (locally: every `yolops serve --stage production` has switched)')
     .option('--json', 'print the stage change as JSON')
     .action(async (version: number, options: { reason?: string; wait?: boolean; json?: boolean }) => {
-      if (ctx.target() === 'aws') return promoteOnAwsTarget(ctx, version, { wait: options.wait === true });
+      if (ctx.target() === 'aws') return promoteOnAwsTarget(ctx, version, { wait: options.wait === true, json: options.json === true });
       const access = await openModelRegistry(ctx);
       const update = await promoteLocally(ctx, access, version, { by: userInfo().username, ...(options.reason ? { reason: options.reason } : {}) });
       if (options.json) printJson({ stage: 'production', version: update.record.version, changed: update.kind === 'changed', previousVersion: update.kind === 'changed' ? update.previousVersion : update.record.version, record: update.record });
@@ -91,7 +91,7 @@ export function registerModelsCommands(program: Command, ctx: CliContext): void 
     .description('the deployment stages (staging, production): the version each names, since when, and whether a local server serves it')
     .option('--json', 'print them as JSON (with each stage\'s history of changes)')
     .action(async (options: { json?: boolean }) => {
-      if (ctx.target() === 'aws') return stagesOnAwsTarget(ctx);
+      if (ctx.target() === 'aws') return stagesOnAwsTarget(ctx, { json: options.json === true });
       const views = await localStageViews(ctx);
       if (options.json) return printJson(views.map(({ stage, record, followers }) => ({ stage, record: record ?? null, servedBy: followers })));
       process.stdout.write(`${stagesTable(views)}\n`);

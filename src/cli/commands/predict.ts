@@ -8,10 +8,16 @@ import { info, printJson } from '../output.ts';
 import { annotatedPaths, annotateImages, type AnnotationRequest } from '../predict/annotate-images.ts';
 import { imageContentType } from '../predict/image-content-type.ts';
 import { DEFAULT_ENDPOINT, ENDPOINT_ENV, invokeEndpoint, resolveEndpoint } from '../predict/invoke-endpoint.ts';
+import type { InvocationResult } from '../predict/invocation-result.ts';
+import { invokeSageMakerEndpoint } from '../predict/invoke-sagemaker-endpoint.ts';
+import { stageOption } from '../models/local-stages.ts';
+import { createSageMakerRuntimeClient } from '../../aws/index.ts';
+import { stageEndpointName, type DeployStage } from '../../core/deploy/deploy-stage.ts';
 import { renderPrediction } from '../predict/render-predictions.ts';
 
 interface PredictOptions {
   endpoint?: string;
+  stage?: DeployStage;
   conf?: number;
   json?: boolean;
   saveDir?: string;
@@ -29,11 +35,12 @@ export function registerPredictCommand(program: Command, ctx: CliContext): void 
     .description('send images to an inference endpoint (`yolops serve`) and print its detections')
     .argument('<image...>', 'JPEG or PNG files')
     .option('--endpoint <url>', `the /invocations URL (default: ${ENDPOINT_ENV}, else ${DEFAULT_ENDPOINT})`)
+    .option('--stage <stage>', 'with --target aws: the SageMaker endpoint of this stage, staging or production (default: production)', stageOption)
     .option('--conf <x>', "minimum score of a detection, 0 to 1 (default: the server's, 0.25)", confidence)
     .option('--json', "print the server's answers as JSON, one per image with its file name")
     .option('--save-dir <dir>', 'also write each image as a PNG with its boxes drawn and labelled')
     .action(async (images: string[], options: PredictOptions) => {
-      const endpoint = resolveEndpoint(options.endpoint);
+      const invoke = await chooseInvoker(ctx, options);
       // Every file must be there before the first request: a typo should not leave half the images sent.
       for (const image of images) {
         const found = await stat(image).catch(() => undefined);
@@ -45,7 +52,7 @@ export function registerPredictCommand(program: Command, ctx: CliContext): void 
       let failed = 0;
       for (const [i, image] of images.entries()) {
         const bytes = await readFile(image);
-        const result = await invokeEndpoint(endpoint, bytes, imageContentType(image, bytes), options.conf);
+        const result = await invoke(bytes, imageContentType(image, bytes), options.conf);
         const output = outputs[i];
         if (result.ok) {
           const prediction = result.answer.predictions[0];
@@ -66,4 +73,20 @@ export function registerPredictCommand(program: Command, ctx: CliContext): void 
       if (options.json) printJson(answers);
       if (failed > 0) process.exitCode = EXIT.failed;
     });
+}
+
+type Invoke = (image: Uint8Array, contentType: string, conf?: number) => Promise<InvocationResult>;
+
+/** Locally an HTTP endpoint (`yolops serve`); with --target aws, a stage's SageMaker endpoint through SageMaker Runtime. */
+async function chooseInvoker(ctx: CliContext, options: PredictOptions): Promise<Invoke> {
+  if (ctx.target() !== 'aws') {
+    if (options.stage !== undefined) throw new CliError('--stage names a SageMaker endpoint: use it with --target aws (locally, `yolops serve --stage <stage>` prints the URL to give --endpoint)');
+    const endpoint = resolveEndpoint(options.endpoint);
+    return (image, contentType, conf) => invokeEndpoint(endpoint, image, contentType, conf);
+  }
+  if (options.endpoint !== undefined) throw new CliError('--endpoint is a URL of a local server: with --target aws name the endpoint by its stage (--stage staging|production)');
+  const session = await ctx.aws();
+  const name = stageEndpointName(session.names, options.stage ?? 'production');
+  const client = createSageMakerRuntimeClient(session.connection);
+  return (image, contentType, conf) => invokeSageMakerEndpoint(client, name, image, contentType, conf);
 }

@@ -23,7 +23,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     .option('--port <n>', 'port (default: a free one); with --stage the stable port in front of the model server', integerOption('--port', 1))
     .option('--host <address>', 'address to bind; another machine can reach it only when you open it up, e.g. 0.0.0.0', '127.0.0.1')
     .action(async (version: number | undefined, options: ServeOptions) => {
-      if (ctx.target() === 'aws') throw new CliError('serving on AWS (a SageMaker endpoint) is not built yet: `yolops serve` serves a version of the local registry (leave out --target aws)');
+      if (ctx.target() === 'aws') throw new CliError('`yolops serve` runs a server on this machine (leave out --target aws); on AWS, approving a version deploys it to the staging endpoint, `yolops models promote <version> --target aws` to production, and `yolops predict --target aws --stage staging|production` sends images to them');
       if (options.stage && version !== undefined) throw new CliError(`name a version or --stage, not both: --stage ${options.stage} serves the version the stage names (yolops models stages shows it)`);
       const { registry, group } = await openModelRegistry(ctx);
       const project = ctx.project();

@@ -3,7 +3,7 @@ import { deploymentRefusal } from '../../core/deploy/deployability.ts';
 import { readServingConfig } from '../../core/deploy/serving-config-source.ts';
 import { judgeRollout, type RolloutOutcome, type StageState } from '../../core/deploy/stage-state.ts';
 import { PREFIXES } from '../../core/naming.ts';
-import { partitionOf } from '../../core/pipeline/index.ts';
+import { endpointExecutionRoleArn } from '../../core/pipeline/index.ts';
 import type { AwsSession } from '../aws-session.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { formatSeconds, type info } from '../output.ts';
@@ -44,7 +44,7 @@ const FOLLOW_MARGIN_SECONDS = 1800;
  * registers autoscaling if that is missing, and changes nothing else.
  */
 export async function promoteOnAws(session: AwsSession, version: number, options: PromoteOptions): Promise<PromotionResult> {
-  const { names, context } = session;
+  const { names } = session;
   const group = names.modelPackageGroup;
   const record = await withVersion({ target: 'aws', registry: session.registry, store: session.store, group }, version, () => session.registry.get(group, version));
   if (record.approvalStatus !== 'Approved') {
@@ -55,13 +55,8 @@ export async function promoteOnAws(session: AwsSession, version: number, options
   const refusal = deploymentRefusal(record, source.serving, 'production');
   if (refusal !== undefined) throw new CliError(refusal);
 
-  const autoscaling = createApplicationAutoScalingClient(session.connection);
-  const runtime = createSageMakerRuntimeClient(session.connection);
+  const { deployments, autoscaling, runtime } = openDeployments(session);
   try {
-    const deployments = new SageMakerDeployments(
-      { sagemaker: session.sagemaker, autoscaling, runtime },
-      { projectName: context.project_name, names, endpointRoleArn: `arn:${partitionOf(context.aws_region)}:iam::${context.aws_account_id}:role/${names.endpointExecutionRole}` },
-    );
     const endpoint = deployments.endpointName('production');
     const start = await deployments.deployVersion('production', record, source.serving, { at: new Date() });
     if (start.kind === 'already-deployed') {
@@ -96,6 +91,17 @@ export async function promoteOnAws(session: AwsSession, version: number, options
     autoscaling.destroy();
     runtime.destroy();
   }
+}
+
+/** The deployments of this project with the session's credentials; the caller destroys the two extra clients. */
+export function openDeployments(session: AwsSession) {
+  const autoscaling = createApplicationAutoScalingClient(session.connection);
+  const runtime = createSageMakerRuntimeClient(session.connection);
+  const deployments = new SageMakerDeployments(
+    { sagemaker: session.sagemaker, autoscaling, runtime },
+    { projectName: session.context.project_name, names: session.names, endpointRoleArn: endpointExecutionRoleArn(session.context) },
+  );
+  return { deployments, autoscaling, runtime };
 }
 
 /** Polls the production stage until the rollout of `modelPackageArn` ends; throws a CliError (exit 1) unless it serves. */

@@ -1,15 +1,10 @@
 import { CliError } from '../errors.ts';
-import { invocationAnswerSchema, refusalSchema, type InvocationAnswer } from '../../core/serving/invocation-answer.ts';
+import { judgeInvocation, type InvocationResult } from './invocation-result.ts';
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:8080/invocations';
 export const ENDPOINT_ENV = 'YOLOPS_ENDPOINT';
 /** A CPU server answers a small image in well under a second; a minute covers a large one on a busy machine. */
 const REQUEST_TIMEOUT_MS = 60_000;
-
-/** What one request came back with: the server's JSON as sent (`body`), and the detections when it answered them. */
-export type InvocationResult =
-  | { ok: true; status: number; body: unknown; answer: InvocationAnswer }
-  | { ok: false; status: number; body: unknown; reason: string };
 
 /** The endpoint to send to: `--endpoint`, else YOLOPS_ENDPOINT, else the port `yolops serve --port 8080` uses. */
 export function resolveEndpoint(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): URL {
@@ -39,20 +34,7 @@ export async function invokeEndpoint(endpoint: URL, image: Uint8Array, contentTy
     const why = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : describeFetchFailure(error);
     throw new CliError(`the endpoint ${endpoint.href} does not answer (${why}): start one with \`yolops serve\`, or name another with --endpoint or ${ENDPOINT_ENV}`, { cause: error });
   }
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return { ok: false, status: response.status, body: text, reason: `answered ${response.status} with a body that is not JSON: ${oneLine(text)}` };
-  }
-  if (!response.ok) {
-    const refusal = refusalSchema.safeParse(body);
-    return { ok: false, status: response.status, body, reason: refusal.success ? refusal.data.error : `answered ${response.status}: ${oneLine(text)}` };
-  }
-  const answer = invocationAnswerSchema.safeParse(body);
-  if (!answer.success) return { ok: false, status: response.status, body, reason: `answered ${response.status} with JSON that is not a yolops inference answer: ${answer.error.issues[0]?.path.join('.')}: ${answer.error.issues[0]?.message}` };
-  return { ok: true, status: response.status, body, answer: answer.data };
+  return judgeInvocation(response.status, await response.text());
 }
 
 function describeFetchFailure(error: unknown): string {
@@ -60,9 +42,4 @@ function describeFetchFailure(error: unknown): string {
   const cause = error instanceof Error ? error.cause : undefined;
   if (cause instanceof Error) return 'code' in cause && typeof cause.code === 'string' ? cause.code : cause.message;
   return error instanceof Error ? error.message : String(error);
-}
-
-function oneLine(text: string, max = 200): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max)}...` : flat;
 }

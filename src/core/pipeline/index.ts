@@ -78,7 +78,7 @@ export type { DefinitionProblem } from './analysis/problems.ts';
 export { extendedPipelineSchema } from './validate/extended-schema.ts';
 export { dlcImageUri, pytorchTrainingImageUri, DLC_REGISTRY_ACCOUNTS } from './aws/images.ts';
 export { partitionOf, dnsSuffixOf, type AwsPartition } from './aws/partition.ts';
-export { sagemakerExecutionRoleArn, mlflowTrackingServerArn, mlflowAppArnPlaceholder } from './aws/arns.ts';
+export { sagemakerExecutionRoleArn, endpointExecutionRoleArn, mlflowTrackingServerArn, mlflowAppArnPlaceholder } from './aws/arns.ts';
 export type * from './compiled-definition-types.ts';
 export { PIPELINE_DEFINITION_VERSION, PARAMETER_TYPES, STEP_TYPES, isStepType } from './compiled-definition-types.ts';
 export * from './dsl/index.ts';

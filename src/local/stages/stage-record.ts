@@ -1,11 +1,12 @@
 import * as z from 'zod';
+import { DEPLOY_STAGES, type DeployStage } from '../../core/deploy/deploy-stage.ts';
 
 /**
- * The local deployment stages, as on AWS (the staging and production endpoints): staging takes each approved
+ * The local deployment stages are AWS's (the staging and production endpoints): staging takes each approved
  * version to try it, production only what is promoted to it.
  */
-export const LOCAL_STAGES = ['staging', 'production'] as const;
-export type LocalStage = (typeof LOCAL_STAGES)[number];
+export const LOCAL_STAGES = DEPLOY_STAGES;
+export type LocalStage = DeployStage;
 
 export function isLocalStage(value: string): value is LocalStage {
   return (LOCAL_STAGES as readonly string[]).includes(value);

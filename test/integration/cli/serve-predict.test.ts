@@ -70,7 +70,7 @@ describe('yolops serve and predict (local)', () => {
     ]);
     const aws = yolops('--target', 'aws', 'serve');
     expect(aws.status).toBe(2);
-    expect(aws.stderr).toMatch(/^yolops: serving on AWS \(a SageMaker endpoint\) is not built yet/);
+    expect(aws.stderr).toMatch(/^yolops: `yolops serve` runs a server on this machine \(leave out --target aws\); on AWS, approving a version deploys it to the staging endpoint/);
   });
 
   it('serves the newest Approved version on loopback and prints its endpoint', async () => {

@@ -14,6 +14,11 @@ export function sagemakerExecutionRoleArn(context: ArnContext): string {
   return `arn:${partitionOf(context.aws_region)}:iam::${context.aws_account_id}:role/${resourceNames(context).sagemakerExecutionRole}`;
 }
 
+/** The role the endpoints' models run as (ServingStack): the one role a deployment passes. */
+export function endpointExecutionRoleArn(context: ArnContext): string {
+  return `arn:${partitionOf(context.aws_region)}:iam::${context.aws_account_id}:role/${resourceNames(context).endpointExecutionRole}`;
+}
+
 /**
  * Stands for the ARN of the MLflow App in the compiled definition. SageMaker names an App's ARN after an id it
  * generates at creation (`mlflow-app/app-...`; the App's name is not part of it), so cdk.json cannot spell it
