@@ -19,6 +19,11 @@ export interface ModelServerOptions {
   host?: string;
   /** @default a free port on 127.0.0.1 */
   port?: number;
+  /**
+   * The container environment the version was registered with (its inference spec, e.g. YOLOPS_INFERENCE_RUNTIME),
+   * as SageMaker would set it; a variable this process already has wins, so a person can override it locally.
+   */
+  registeredEnvironment?: Readonly<Record<string, string>>;
   /** @default 180000: /ping answers 200 only after the model is loaded and a first prediction ran */
   startTimeoutMs?: number;
 }
@@ -103,7 +108,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     name: 'model server',
     command: options.python.python,
     args: [serve, '--model-dir', options.model, '--port', String(port), '--host', host],
-    env: jobEnvironment(options.python, { YOLOPS_WORK_DIR: options.workDir }),
+    env: jobEnvironment(options.python, { YOLOPS_WORK_DIR: options.workDir }, { ...options.registeredEnvironment, ...process.env }),
     logFile: options.logFile,
     healthUrl: `${url}/ping`,
     startTimeoutMs: options.startTimeoutMs ?? 180_000,

@@ -28,8 +28,9 @@ export function localArtifactPath(layout: LocalLayout, record: ModelVersionRecor
 }
 
 /**
- * Serves one registered version of the local registry: its model.tar.gz straight from the bucket folder (the
- * server unpacks best.pt into its work dir), the log and work dir under `<root>/serving/<group>-v<version>/`.
+ * Serves one registered version of the local registry as an endpoint would: its model.tar.gz straight from the
+ * bucket folder (the server unpacks best.pt into its work dir), with the container environment it was registered
+ * with, the log and work dir under `<root>/serving/<group>-v<version>/`.
  */
 export async function serveVersionLocally(record: ModelVersionRecord, options: ServeVersionOptions): Promise<ModelServer> {
   const model = localArtifactPath(options.layout, record);
@@ -41,6 +42,7 @@ export async function serveVersionLocally(record: ModelVersionRecord, options: S
     model,
     workDir: join(dir, 'work'),
     logFile: join(dir, 'server.log'),
+    ...(record.inference === undefined ? {} : { registeredEnvironment: record.inference.environment }),
     ...(options.host === undefined ? {} : { host: options.host }),
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),

@@ -93,16 +93,26 @@ describe('yolops serve and predict (local)', () => {
     endpoint = match?.[1] as string;
     const ping = await fetch(endpoint.replace(/invocations$/, 'ping'));
     expect(ping.status).toBe(200);
+    // Served as an endpoint would serve it: with the environment its registry entry records (runtime auto).
+    const show = yolops('models', 'show', '1', '--json');
+    expect(show.status, show.stderr).toBe(0);
+    const registered = JSON.parse(show.stdout) as { inference?: { image: string; environment: Record<string, string>; contentTypes: string[]; responseMimeTypes: string[] } };
+    expect(registered.inference).toMatchObject({ environment: { YOLOPS_INFERENCE_RUNTIME: 'auto' }, contentTypes: expect.arrayContaining(['image/jpeg', 'image/png']), responseMimeTypes: ['application/json'] });
+    expect(registered.inference?.image).toMatch(/\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/yolops-inference:[\w.-]+$/);
+    const pinged = (await ping.json()) as { runtime: string };
+    const log = readFileSync(join(home, 'serving', 'yolops-yolo-models-v1', 'server.log'), 'utf8');
+    expect(log).toContain(`yolops serve: runtime ${pinged.runtime} (faster on this machine: `);
   }, 120_000);
 
   it('prints the answers per image as JSON and writes annotated PNGs of each image size', () => {
     const saveDir = join(work, 'annotated');
     const result = yolops('predict', ...images, '--endpoint', endpoint, '--conf', '0.001', '--json', '--save-dir', saveDir);
     expect(result.status, result.stderr).toBe(0);
-    const answers = JSON.parse(result.stdout) as { file: string; status: number; annotated: string; answer: { model: { version: string }; options: { conf: number }; predictions: { width: number; height: number; detections: { class_name: string; score: number; box: Record<string, number> }[] }[] } }[];
+    const answers = JSON.parse(result.stdout) as { file: string; status: number; annotated: string; answer: { model: { version: string; runtime: string }; options: { conf: number }; predictions: { width: number; height: number; detections: { class_name: string; score: number; box: Record<string, number> }[] }[] } }[];
     expect(answers.map((a) => [a.file, a.status])).toEqual(images.map((i) => [i, 200]));
     for (const a of answers) {
       expect(a.answer.model.version).toMatch(/^sha256:[0-9a-f]{16}$/);
+      expect(['torch', 'onnx']).toContain(a.answer.model.runtime);
       expect(a.answer.options.conf).toBe(0.001);
       expect(a.answer.predictions).toHaveLength(1);
       const [prediction] = a.answer.predictions;
