@@ -1,4 +1,6 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CodeBuildClient } from '@aws-sdk/client-codebuild';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
@@ -62,6 +64,14 @@ export function createServiceQuotasClient(connection: AwsConnection = {}): Servi
 
 export function createSsmClient(connection: AwsConnection = {}): SSMClient {
   return new SSMClient(baseConfig(connection));
+}
+
+export function createCodeBuildClient(connection: AwsConnection = {}): CodeBuildClient {
+  return new CodeBuildClient(baseConfig(connection));
+}
+
+export function createEcrClient(connection: AwsConnection = {}): ECRClient {
+  return new ECRClient(baseConfig(connection));
 }
 
 function baseConfig(connection: AwsConnection): Pick<S3ClientConfig, 'region' | 'endpoint' | 'credentials'> {
