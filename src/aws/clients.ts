@@ -1,5 +1,7 @@
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CodeBuildClient } from '@aws-sdk/client-codebuild';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
@@ -72,6 +74,14 @@ export function createServiceQuotasClient(connection: AwsConnection = {}): Servi
 
 export function createSsmClient(connection: AwsConnection = {}): SSMClient {
   return new SSMClient(baseConfig(connection));
+}
+
+export function createCodeBuildClient(connection: AwsConnection = {}): CodeBuildClient {
+  return new CodeBuildClient(baseConfig(connection));
+}
+
+export function createEcrClient(connection: AwsConnection = {}): ECRClient {
+  return new ECRClient(baseConfig(connection));
 }
 
 function baseConfig(connection: AwsConnection): Pick<S3ClientConfig, 'region' | 'endpoint' | 'credentials'> {

@@ -14,6 +14,8 @@ export {
   createSsmClient,
   createSageMakerRuntimeClient,
   createApplicationAutoScalingClient,
+  createCodeBuildClient,
+  createEcrClient,
   type AwsConnection,
 } from './clients.ts';
 export { AwsError, S3RequestError } from './errors.ts';
@@ -26,6 +28,7 @@ export { SageMakerTrainingJobs, TRAINING_JOB_STATUSES, type TrainingJob, type Tr
 export { SageMakerModelRegistry } from './sagemaker-model-registry.ts';
 export { SageMakerError, PipelineNotFoundError, PipelineExecutionNotFoundError, SageMakerRequestError, SageMakerLimitError, ModelRegistryError } from './sagemaker-errors.ts';
 export { readSsmParameter, SsmParameterError } from './ssm-parameters.ts';
+export { InferenceImageBuilds, InferenceImageError, type ImageBuild, type ImageBuildStart, type InferenceImageTarget } from './inference-image.ts';
 export { SnsNotifier, SnsPublishError } from './sns-notifier.ts';
 export { AwsProbeError } from './probes/probe-call.ts';
 export { callerIdentity, type CallerIdentity } from './probes/identity.ts';

@@ -1,4 +1,6 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
@@ -6,6 +8,8 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import {
   createCloudFormationClient,
+  createCodeBuildClient,
+  createEcrClient,
   createS3Client,
   createSageMakerClient,
   createServiceQuotasClient,
@@ -36,6 +40,9 @@ export interface AwsSession {
   cloudFormation: CloudFormationClient;
   serviceQuotas: ServiceQuotasClient;
   ssm: SSMClient;
+  /** The inference image: its ECR repository and the CodeBuild project that builds it. */
+  ecr: ECRClient;
+  codeBuild: CodeBuildClient;
   store: S3ObjectStore;
   pipelines: SageMakerPipelines;
   registry: SageMakerModelRegistry;
@@ -111,6 +118,8 @@ export async function openAwsSession(context: CdkContext, env: NodeJS.ProcessEnv
     cloudFormation: createCloudFormationClient(connection),
     serviceQuotas: createServiceQuotasClient(connection),
     ssm: createSsmClient(connection),
+    ecr: createEcrClient(connection),
+    codeBuild: createCodeBuildClient(connection),
     store,
     pipelines: new SageMakerPipelines(sagemaker),
     // With the store, each version's metrics come from its evaluation report, as the local registry keeps them.
@@ -120,7 +129,7 @@ export async function openAwsSession(context: CdkContext, env: NodeJS.ProcessEnv
 
 /** Closes the session's sockets so the process can exit at once. */
 export function closeAwsSession(session: AwsSession): void {
-  for (const client of [session.s3, session.sagemaker, session.sts, session.cloudFormation, session.serviceQuotas, session.ssm]) client.destroy();
+  for (const client of [session.s3, session.sagemaker, session.sts, session.cloudFormation, session.serviceQuotas, session.ssm, session.ecr, session.codeBuild]) client.destroy();
 }
 
 async function requireCredentials(client: STSClient): Promise<void> {

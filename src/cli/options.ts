@@ -8,3 +8,10 @@ export function integerOption(name: string, min: number): (value: string) => num
     return n;
   };
 }
+
+/** `--interval <seconds>` of the commands that poll AWS until something ends. */
+export function intervalOption(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0.1) throw new InvalidArgumentError(`--interval must be a number of seconds >= 0.1, got "${value}"`);
+  return seconds;
+}

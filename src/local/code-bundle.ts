@@ -13,10 +13,11 @@ export const SOURCEDIR_FILE = 'sourcedir.tar.gz';
 /** Folder names never bundled: tests and caches do not belong in a job's code. */
 const EXCLUDED_DIRS = new Set(['tests', 'test', '__pycache__', '.pytest_cache', '.mypy_cache', '.ruff_cache', '.venv', 'venv', 'node_modules']);
 /**
- * File names never bundled. The lock files and the test tools' requirements serve the local and Docker installs;
- * a job in SageMaker's PyTorch container installs requirements.txt over the container's own torch.
+ * File names never bundled: the test tools' requirements and their lock. requirements.lock.txt stays in: the
+ * image (Dockerfile) is built from the bundle and installs it, while a job in SageMaker's PyTorch container
+ * installs requirements.txt over the container's own torch and ignores the lock.
  */
-const EXCLUDED_FILES = [/\.py[co]$/, /^\./, /^conftest\.py$/, /^pytest\.ini$/, /\.egg-info$/, /\.lock\.txt$/, /^requirements-dev\.txt$/];
+const EXCLUDED_FILES = [/\.py[co]$/, /^\./, /^conftest\.py$/, /^pytest\.ini$/, /\.egg-info$/, /^requirements-dev(\.lock)?\.txt$/];
 
 export interface CodeBundle {
   /** Content hash of the bundle: same files, same version (the CodeVersion parameter). */

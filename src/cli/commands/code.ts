@@ -10,10 +10,15 @@ import { buildCodeBundle } from '../../local/index.ts';
 import { pushFiles } from '../../transfer/index.ts';
 import { resolveCodeVersion } from '../code-version.ts';
 import { CliError } from '../errors.ts';
-import { printJson } from '../output.ts';
+import { intervalOption } from '../options.ts';
+import { info, printJson } from '../output.ts';
 import { loadProjectConfig } from '../project.ts';
+import { ensureInferenceImage, imageReportLines, type InferenceImageReport } from '../inference-image-build.ts';
 import { explainMissingBucket, openTargetStore } from '../target-store.ts';
 import type { CliContext } from '../context.ts';
+
+/** A build installs torch and takes minutes: polling more often than this only costs requests. */
+const DEFAULT_IMAGE_POLL_SECONDS = 15;
 
 export function registerCodeCommands(program: Command, ctx: CliContext): void {
   const project = ctx.project;
@@ -43,13 +48,19 @@ export function registerCodeCommands(program: Command, ctx: CliContext): void {
     .description(
       `pack training/ and upload sourcedir.tar.gz and processing_entrypoint.sh to ${PREFIXES.code}<version>/ of the training data bucket ` +
         `(version: the git commit when training/ is committed as it is, else the bundle's content hash), and training-config.json, validated, ` +
-        `to ${PREFIXES.trainingConfigKey}; files already there with the same bytes are skipped`,
+        `to ${PREFIXES.trainingConfigKey}; files already there with the same bytes are skipped. ` +
+        'aws: then starts the CodeBuild build of the inference image <repository>:<version> when ECR does not have it yet',
     )
-    .option('--json', 'print { codeVersion, codeUri, source, uploaded, skipped, configUri } as JSON')
-    .action(async (options: { json?: boolean }) => {
+    .option('--json', 'print { codeVersion, codeUri, source, uploaded, skipped, configUri, image } as JSON')
+    .option('--no-image', 'aws: do not start the inference image build')
+    .option('--wait', 'aws: wait for the image build to end (exit 1 when it fails, with its phase and reason)')
+    .option('--interval <seconds>', 'with --wait: time between two polls', intervalOption, DEFAULT_IMAGE_POLL_SECONDS)
+    .action(async (options: { json?: boolean; image: boolean; wait?: boolean; interval: number }) => {
       const p = project();
       // Checked before anything is built or sent: a config the trigger would refuse is not published.
       loadTrainingConfig(p.trainingConfigJson);
+      if (options.wait && !options.image) throw new CliError('--wait waits for the inference image build, which --no-image skips: give one of them');
+      if (options.wait && ctx.target() !== 'aws') throw new CliError('--wait waits for the inference image build, which runs in AWS: use it with --target aws');
       const target = await openTargetStore(ctx);
       const bucket = target.names.trainingDataBucket;
       const { version, source } = await resolveCodeVersion(p.trainingCodeDir);
@@ -73,12 +84,22 @@ export function registerCodeCommands(program: Command, ctx: CliContext): void {
         const configUri = formatS3Uri(bucket, PREFIXES.trainingConfigKey);
         const uploaded = pushed.uploaded.map((key) => formatS3Uri(bucket, key));
         const skipped = pushed.unchanged.map((key) => formatS3Uri(bucket, key));
-        if (options.json) return printJson({ codeVersion: version, codeUri, source, uploaded, skipped, configUri, target: target.target, requests: pushed.requests.total });
         const from = source === 'git' ? 'the git commit of training/' : "the bundle's content hash (training/ has uncommitted changes, or is not in git)";
-        process.stdout.write(
+        const pushedLines =
           `CodeVersion: ${version} (${from})\nCodeUri:     ${codeUri}\nconfig:      ${configUri}\n` +
-            `${uploaded.length} uploaded, ${skipped.length} already there unchanged (${pushed.requests.total} requests, ${target.target} target)\n`,
-        );
+          `${uploaded.length} uploaded, ${skipped.length} already there unchanged (${pushed.requests.total} requests, ${target.target} target)\n`;
+        // The push is complete before the image is looked at, so a failing build never undoes it; say so first.
+        if (!options.json) process.stdout.write(pushedLines);
+        let image: InferenceImageReport | undefined;
+        if (target.target === 'aws' && options.image) {
+          image = await ensureInferenceImage(await ctx.aws(), version, {
+            wait: options.wait === true,
+            intervalMs: options.interval * 1000,
+            progress: options.json ? info : (line) => process.stdout.write(`${line}\n`),
+          });
+        }
+        if (options.json) return printJson({ codeVersion: version, codeUri, source, uploaded, skipped, configUri, target: target.target, requests: pushed.requests.total, image: image ?? null });
+        if (image) process.stdout.write(`${imageReportLines(image).join('\n')}\n`);
       } finally {
         await rm(scratch, { recursive: true, force: true });
       }

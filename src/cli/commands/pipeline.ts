@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { resourceNames } from '../../core/naming.ts';
 import { PIPELINE_DEFINITION_VERSION, synthesizeTrainingPipelineFromFiles } from '../../core/pipeline/index.ts';
 import { datasetVersionOfKey } from '../../core/trigger/dataset-version.ts';
@@ -9,7 +9,7 @@ import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { compileLocalPipeline } from '../local-pipeline.ts';
 import { info, printJson } from '../output.ts';
-import { integerOption } from '../options.ts';
+import { integerOption, intervalOption } from '../options.ts';
 import { loadProjectConfig } from '../project.ts';
 import { assertCodeBundleUploaded, upsertAwsPipeline } from '../pipeline-upsert.ts';
 import { executionConsoleUrl } from '../render/run-view-aws.ts';
@@ -25,12 +25,6 @@ import { printRun, printRunList, runExitCode, runSource } from './runs.ts';
 
 const DEFAULT_LIST_LIMIT = 20;
 const DEFAULT_INTERVAL_SECONDS = 15;
-
-function intervalOption(value: string): number {
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 0.1) throw new InvalidArgumentError(`--interval must be a number of seconds >= 0.1, got "${value}"`);
-  return seconds;
-}
 
 /**
  * Follows one execution to its end, printing each change; Ctrl-C (or SIGTERM) stops the watching, never the

@@ -76,7 +76,7 @@ export { validatePipelineDefinition, assertValidPipelineDefinition, PipelineVali
 export { analyzeDefinition, type AnalyzedStep, type DefinitionAnalysis } from './analysis/analyze-definition.ts';
 export type { DefinitionProblem } from './analysis/problems.ts';
 export { extendedPipelineSchema } from './validate/extended-schema.ts';
-export { dlcImageUri, pytorchTrainingImageUri, DLC_REGISTRY_ACCOUNTS } from './aws/images.ts';
+export { dlcImageUri, inferenceImageUri, pytorchTrainingImageUri, DLC_REGISTRY_ACCOUNTS } from './aws/images.ts';
 export { partitionOf, dnsSuffixOf, type AwsPartition } from './aws/partition.ts';
 export { sagemakerExecutionRoleArn, endpointExecutionRoleArn, mlflowTrackingServerArn, mlflowAppArnPlaceholder } from './aws/arns.ts';
 export type * from './compiled-definition-types.ts';

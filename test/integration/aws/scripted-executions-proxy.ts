@@ -36,7 +36,7 @@ export interface ScriptedProxy {
   close(): Promise<void>;
 }
 
-function readBody(message: IncomingMessage): Promise<Buffer> {
+export function readBody(message: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     message.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -45,7 +45,8 @@ function readBody(message: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function forward(target: URL, incoming: IncomingMessage, body: Buffer): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
+/** Sends the request on to `target` as it came, and answers what came back. */
+export function forward(target: URL, incoming: IncomingMessage, body: Buffer): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const out = request(
       { host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: target.host } },

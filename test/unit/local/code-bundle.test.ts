@@ -1,10 +1,11 @@
-import { chmod, cp, link, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { chmod, cp, link, mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { list } from 'tar';
 import { buildCodeBundle, bundleFiles, publishCodeBundle } from '../../../src/local/code-bundle.ts';
 import { FolderObjectStore } from '../../../src/local/folder-object-store.ts';
+import { REPO_ROOT } from '../../../src/local/layout.ts';
 
 let dir: string;
 let training: string;
@@ -18,6 +19,7 @@ beforeEach(async () => {
     ['requirements.txt', 'ultralytics\n'],
     ['requirements-dev.txt', '-r requirements.txt\npytest\n'],
     ['requirements.lock.txt', 'ultralytics==1 --hash=sha256:00\n'],
+    ['requirements-dev.lock.txt', 'pytest==1 --hash=sha256:00\n'],
     ['metric_definitions.json', '[]\n'],
     ['yolops_training/__init__.py', ''],
     ['yolops_training/job.py', 'X = 1\n'],
@@ -37,11 +39,12 @@ afterEach(async () => {
 });
 
 describe('code bundle', () => {
-  it('leaves out tests, caches, test config and the lock files of local installs', async () => {
+  it('leaves out tests, caches, test config and the test tools\' requirements, and keeps the lock the image installs', async () => {
     expect(await bundleFiles(training)).toEqual([
       'evaluate.py',
       'metric_definitions.json',
       'processing_entrypoint.sh',
+      'requirements.lock.txt',
       'requirements.txt',
       'train.py',
       'yolops_training/__init__.py',
@@ -110,5 +113,33 @@ describe('code bundle', () => {
   it('requires the processing entrypoint', async () => {
     await rm(join(training, 'processing_entrypoint.sh'));
     await expect(buildCodeBundle(training, join(dir, 'a'))).rejects.toThrow(/processing_entrypoint.sh is missing/);
+  });
+});
+
+/** The build-context paths the Dockerfile's COPY instructions take (flags such as --chmod left out). */
+function dockerfileCopySources(dockerfile: string): string[] {
+  const instructions = dockerfile.replace(/\\\n/g, ' ').split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+  return instructions.filter((line) => /^COPY\s/i.test(line)).flatMap((line) => line.split(/\s+/).slice(1, -1).filter((word) => !word.startsWith('--')));
+}
+
+describe('the code bundle of this repository', () => {
+  it('holds the Dockerfile and everything it COPYs, so the image can be built from code/<version>/ alone', async () => {
+    const trainingDir = join(REPO_ROOT, 'training');
+    const dockerfile = await readFile(join(trainingDir, 'Dockerfile'), 'utf8');
+    const sources = dockerfileCopySources(dockerfile);
+    expect(sources).toEqual(expect.arrayContaining(['requirements.lock.txt', 'train.py', 'serve', 'container_entrypoint.sh', 'yolops_training/', 'yolops_serving/']));
+    const bundle = await buildCodeBundle(trainingDir, join(dir, 'bundle'));
+    const entries: string[] = [];
+    await list({ file: bundle.sourcedir, onReadEntry: (e) => void entries.push(e.path) });
+    expect(entries).toContain('Dockerfile');
+    const missing = sources.filter((source) => (source.endsWith('/') ? !entries.some((e) => e.startsWith(source)) : !entries.includes(source)));
+    expect(missing).toEqual([]);
+    // Every file of a copied folder, not only some: a module left out would fail only when the image runs.
+    for (const folder of sources.filter((source) => source.endsWith('/'))) {
+      const onDisk = (await readdir(join(trainingDir, folder), { recursive: true, withFileTypes: true }))
+        .filter((e) => e.isFile() && !e.parentPath.split(sep).includes('__pycache__') && !e.name.endsWith('.pyc'))
+        .map((e) => relative(trainingDir, join(e.parentPath, e.name)).split(sep).join('/'));
+      expect(entries.filter((e) => e.startsWith(folder)).sort()).toEqual(onDisk.sort());
+    }
   });
 });

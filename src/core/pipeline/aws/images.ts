@@ -61,13 +61,17 @@ export function pytorchTrainingImageUri(region: AwsRegion, tag: string): string 
   return dlcImageUri(region, 'pytorch-training', tag);
 }
 
+type InferenceImageContext = Pick<CdkContext, 'aws_account_id' | 'aws_region' | 'project_name'>;
+
 /**
  * The inference image of a code version: `{account}.dkr.ecr.{region}.{dnsSuffix}/{p}-inference:{version}`, built
  * from that version's training/ (Dockerfile included) by the CodeBuild project `inferenceImageProject`, which
  * `yolops code push --target aws` starts. The version is usually the CodeVersion parameter, so the tag is joined
  * when the execution starts.
  */
-export function inferenceImageUri(context: Pick<CdkContext, 'aws_account_id' | 'aws_region' | 'project_name'>, version: StringValue): StringValue {
+export function inferenceImageUri(context: InferenceImageContext, version: string): string;
+export function inferenceImageUri(context: InferenceImageContext, version: StringValue): StringValue;
+export function inferenceImageUri(context: InferenceImageContext, version: StringValue): StringValue {
   const repository = `${context.aws_account_id}.dkr.ecr.${context.aws_region}.${dnsSuffixOf(context.aws_region)}/${resourceNames(context).inferenceImageRepository}`;
   return typeof version === 'string' ? `${repository}:${version}` : join([`${repository}:`, version]);
 }
