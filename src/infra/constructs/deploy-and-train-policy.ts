@@ -80,7 +80,7 @@ export class DeployAndTrainPolicy extends Construct {
         new PolicyStatement({
           sid: 'BuildInferenceImage',
           // BatchGetBuilds is authorized on the project of the builds it reads.
-          actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'],
+          actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:BatchGetProjects'],
           resources: [stack.formatArn({ service: 'codebuild', resource: 'project', resourceName: props.inferenceImageProject })],
         }),
         new PolicyStatement({

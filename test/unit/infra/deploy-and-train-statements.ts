@@ -22,7 +22,7 @@ export function deployAndTrainStatements(pipelineRoleArn: unknown) {
       Resource: sm('pipeline/yolops-yolo-training-pipeline/execution/*'),
     },
     { Sid: 'DescribePipelineJobs', Action: ['sagemaker:DescribeProcessingJob', 'sagemaker:DescribeTrainingJob'], Effect: 'Allow', Resource: [sm('processing-job/pipelines-*'), sm('training-job/pipelines-*')] },
-    { Sid: 'BuildInferenceImage', Action: ['codebuild:BatchGetBuilds', 'codebuild:StartBuild'], Effect: 'Allow', Resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/yolops-inference-image` },
+    { Sid: 'BuildInferenceImage', Action: ['codebuild:BatchGetBuilds', 'codebuild:BatchGetProjects', 'codebuild:StartBuild'], Effect: 'Allow', Resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/yolops-inference-image` },
     { Sid: 'FindInferenceImages', Action: 'ecr:DescribeImages', Effect: 'Allow', Resource: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/yolops-inference` },
     { Sid: 'PassPipelineRole', Action: 'iam:PassRole', Effect: 'Allow', Resource: pipelineRoleArn, Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } } },
   ];
