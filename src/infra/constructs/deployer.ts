@@ -2,7 +2,6 @@ import { fileURLToPath } from 'node:url';
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { IRepository } from 'aws-cdk-lib/aws-ecr';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -14,16 +13,12 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEPLOYER_ENV, type DeployerEnvironment } from '../../deployer/environment.ts';
-import { ENDPOINT_VARIANT_NAME, PREFIXES } from '../../core/naming.ts';
+import { PREFIXES } from '../../core/naming.ts';
 import type { EnvironmentPolicy } from '../environment.ts';
 import { acknowledge } from '../nag.ts';
 
 /** The handler source, bundled with esbuild at synth time (no Docker). */
 export const DEPLOYER_HANDLER_ENTRY = fileURLToPath(new URL('../../deployer/handler.ts', import.meta.url));
-
-/** The service-linked role Application Auto Scaling uses for SageMaker endpoints; created on first registration. */
-const AUTOSCALING_SERVICE = 'sagemaker.application-autoscaling.amazonaws.com';
-const AUTOSCALING_SERVICE_LINKED_ROLE = `aws-service-role/${AUTOSCALING_SERVICE}/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint`;
 
 /** SageMaker's event types the deployer reacts to (EventBridge `detail-type`). */
 export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
@@ -33,17 +28,12 @@ export interface DeployerProps {
   readonly functionName: string;
   readonly roleName: string;
   readonly logGroupName: string;
-  /** Every model and endpoint config the deployer creates is named with this prefix (`{project}-`). */
+  /** Every model and endpoint config the deployer creates is named with this prefix (`{project}-stg-`). */
   readonly resourceNamePrefix: string;
   readonly modelPackageGroupName: string;
   readonly stagingEndpointName: string;
-  readonly productionEndpointName: string;
-  /** The production endpoint's auto-rollback alarms, which the deployer names in its blue/green updates. */
-  readonly rollbackAlarmNames: readonly string[];
   /** The one role the deployer may pass: the endpoints' execution role. */
   readonly endpointRole: IRole;
-  /** The inference image's repository: the deployer checks that a version's image exists before it deploys it. */
-  readonly repository: IRepository;
   /** Where training-config.json's `serving` section is read at run time. */
   readonly trainingDataBucket: IBucket;
   readonly notificationsTopic: ITopic;
@@ -78,7 +68,7 @@ export class Deployer extends Construct {
     this.role = new Role(this, 'Role', {
       roleName: props.roleName,
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs the ${props.functionName} Lambda: deploys approved versions of ${props.modelPackageGroupName} to the ${props.stagingEndpointName} and ${props.productionEndpointName} endpoints`,
+      description: `Runs the ${props.functionName} Lambda: deploys approved versions of ${props.modelPackageGroupName} to the ${props.stagingEndpointName} endpoint and smoke-tests them`,
     });
     this.addPermissions(props);
 
@@ -173,8 +163,9 @@ export class Deployer extends Construct {
   }
 
   /**
-   * What the deployer calls, each on this project's resources only: SageMaker models, endpoint configs and the
-   * two endpoints; the production variant's autoscaling; the one role it passes; its config, topic and logs.
+   * What the deployer calls, each on this project's resources only: the staging models, endpoint configs and
+   * endpoint; the one role it passes; its config, topic and logs. Production is not among them: promoting a version
+   * is a person's decision, made with their own credentials (`yolops models promote --target aws`).
    */
   private addPermissions(props: DeployerProps): void {
     const stack = Stack.of(this);
@@ -182,13 +173,9 @@ export class Deployer extends Construct {
     const models = sm('model', `${props.resourceNamePrefix}*`);
     const endpointConfigs = sm('endpoint-config', `${props.resourceNamePrefix}*`);
     const staging = sm('endpoint', props.stagingEndpointName);
-    const production = sm('endpoint', props.productionEndpointName);
     const modelPackages = sm('model-package', `${props.modelPackageGroupName}/*`);
-    const targetTrackingAlarms = stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `TargetTracking-endpoint/${props.productionEndpointName}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const rollbackAlarms = props.rollbackAlarmNames.map((name) => stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
     const logStreams = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${props.logGroupName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const anyKey = stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' });
-    const serviceLinkedRole = stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: AUTOSCALING_SERVICE_LINKED_ROLE });
 
     const statements = [
       new PolicyStatement({ sid: 'ManageModels', actions: ['sagemaker:CreateModel', 'sagemaker:DeleteModel', 'sagemaker:DescribeModel'], resources: [models] }),
@@ -197,37 +184,15 @@ export class Deployer extends Construct {
         actions: ['sagemaker:CreateEndpointConfig', 'sagemaker:DeleteEndpointConfig', 'sagemaker:DescribeEndpointConfig'],
         resources: [endpointConfigs],
       }),
-      // CreateEndpoint and UpdateEndpoint authorize the endpoint config they name as well as the endpoint.
-      new PolicyStatement({ sid: 'DeployEndpoints', actions: ['sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint'], resources: [staging, production, endpointConfigs] }),
-      new PolicyStatement({ sid: 'FollowEndpoints', actions: ['sagemaker:DescribeEndpoint'], resources: [staging, production] }),
-      new PolicyStatement({ sid: 'TagDeployedResources', actions: ['sagemaker:AddTags', 'sagemaker:ListTags'], resources: [models, endpointConfigs, staging, production] }),
+      // CreateEndpoint and UpdateEndpoint authorize the endpoint config they name as well as the endpoint; a Failed
+      // staging endpoint is deleted and created again.
+      new PolicyStatement({ sid: 'DeployStaging', actions: ['sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:DeleteEndpoint'], resources: [staging, endpointConfigs] }),
+      new PolicyStatement({ sid: 'FollowStaging', actions: ['sagemaker:DescribeEndpoint'], resources: [staging] }),
+      new PolicyStatement({ sid: 'TagDeployedResources', actions: ['sagemaker:AddTags', 'sagemaker:ListTags'], resources: [models, endpointConfigs, staging] }),
       new PolicyStatement({ sid: 'ReadModelVersions', actions: ['sagemaker:DescribeModelPackage'], resources: [modelPackages] }),
+      // The List actions take no resource; cleaning up filters their answers by the stage's prefix.
+      new PolicyStatement({ sid: 'ListDeployedResources', actions: ['sagemaker:ListModels', 'sagemaker:ListEndpointConfigs', 'sagemaker:ListModelPackages'], resources: ['*'] }),
       new PolicyStatement({ sid: 'SmokeTestStaging', actions: ['sagemaker:InvokeEndpoint'], resources: [staging] }),
-      // Application Auto Scaling checks that the caller may change the variant it registers.
-      new PolicyStatement({ sid: 'ScaleProductionVariant', actions: ['sagemaker:UpdateEndpointWeightsAndCapacities'], resources: [production] }),
-      new PolicyStatement({
-        sid: 'ConfigureAutoscaling',
-        actions: [
-          'application-autoscaling:RegisterScalableTarget',
-          'application-autoscaling:DescribeScalableTargets',
-          'application-autoscaling:PutScalingPolicy',
-          'application-autoscaling:DescribeScalingPolicies',
-        ],
-        resources: ['*'],
-      }),
-      // A target-tracking policy creates its alarms with the caller's rights; the rollback alarms are read by name.
-      new PolicyStatement({
-        sid: 'TargetTrackingAlarms',
-        actions: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DescribeAlarms', 'cloudwatch:DeleteAlarms'],
-        resources: [targetTrackingAlarms],
-      }),
-      new PolicyStatement({ sid: 'ReadRollbackAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: rollbackAlarms }),
-      new PolicyStatement({
-        sid: 'CreateAutoscalingServiceLinkedRole',
-        actions: ['iam:CreateServiceLinkedRole'],
-        resources: [serviceLinkedRole],
-        conditions: { StringLike: { 'iam:AWSServiceName': AUTOSCALING_SERVICE } },
-      }),
       new PolicyStatement({
         sid: 'PassEndpointRole',
         actions: ['iam:PassRole'],
@@ -235,7 +200,6 @@ export class Deployer extends Construct {
         conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
       }),
       new PolicyStatement({ sid: 'ReadServingConfig', actions: ['s3:GetObject'], resources: [props.trainingDataBucket.arnForObjects(PREFIXES.trainingConfigKey)] }),
-      new PolicyStatement({ sid: 'FindInferenceImages', actions: ['ecr:DescribeImages'], resources: [props.repository.repositoryArn] }),
       new PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: [props.notificationsTopic.topicArn] }),
       // The topic's key lives in the shared stack and is known here only by its alias; SNS asks for a data key
       // on the publisher's behalf.
@@ -257,7 +221,6 @@ export class Deployer extends Construct {
       [models, `The deployer creates one SageMaker model per deployed version, named at run time with this project's ${props.resourceNamePrefix} prefix; the pattern covers those only.`],
       [endpointConfigs, `The deployer creates one endpoint config per deployment, named at run time with this project's ${props.resourceNamePrefix} prefix; the pattern covers those only.`],
       [modelPackages, `A model package's ARN ends in its version number, assigned when the pipeline registers it; the pattern covers the versions of ${props.modelPackageGroupName} only.`],
-      [targetTrackingAlarms, `Application Auto Scaling names the alarms of a target-tracking policy TargetTracking-endpoint/<endpoint>/... with a random suffix; the pattern covers those of ${props.productionEndpointName} only.`],
       [logStreams, `Lambda creates a new log stream in ${props.logGroupName} for each execution environment, with a name that is not known in advance.`],
       [anyKey, `The notifications key is in the shared stack and its id is not known here; the grant holds only for the key with the alias ${props.notificationsKeyAlias}, used through SNS.`],
     ];
@@ -266,7 +229,7 @@ export class Deployer extends Construct {
     acknowledge(
       policy,
       'AwsSolutions-IAM5[Resource::*]',
-      `A scalable target's ARN carries an id Application Auto Scaling assigns when the target is registered, and its Describe actions take no resource, so the autoscaling actions cannot name the ${props.productionEndpointName}/${ENDPOINT_VARIANT_NAME} variant they act on.`,
+      'ListModels, ListEndpointConfigs and ListModelPackages take no resource (IAM has no resource type for them); the deployer reads only the names under its prefix from their answers.',
     );
   }
 }

@@ -1,3 +1,4 @@
+import { deploymentResourcePrefix } from '../../core/deploy/deploy-stage.ts';
 import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -66,13 +67,10 @@ export class ServingStack extends Stack {
       functionName: names.deployerFunction,
       roleName: names.deployerRole,
       logGroupName: names.deployerLogGroup,
-      resourceNamePrefix: `${props.projectName}-`,
+      resourceNamePrefix: deploymentResourcePrefix(props.projectName, 'staging'),
       modelPackageGroupName: names.modelPackageGroup,
       stagingEndpointName: names.stagingEndpoint,
-      productionEndpointName: names.productionEndpoint,
-      rollbackAlarmNames: [names.productionErrorsAlarm, names.productionLatencyAlarm],
       endpointRole: this.endpointRole,
-      repository: this.image.repository,
       trainingDataBucket,
       notificationsTopic: topic,
       notificationsKeyAlias: names.notificationsKeyAlias,

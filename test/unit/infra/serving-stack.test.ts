@@ -189,46 +189,23 @@ describe('ServingStack', () => {
       expect(ENDPOINT_STATE_CHANGE).toBe('SageMaker Endpoint State Change');
     });
 
-    it('may do exactly what deploying needs, on this project\'s resources only, and pass only the endpoint role to SageMaker', () => {
-      const alarm = (name: string) => `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`;
-      const endpoints = [sm('endpoint/yolops-production'), sm('endpoint/yolops-staging')];
+    it('may do exactly what deploying to staging needs, on its resources only (nothing of production), and pass only the endpoint role to SageMaker', () => {
       expect(statementsOfRole(app.serving, deployerRole)).toEqual([
-        { Sid: 'ManageModels', Action: ['sagemaker:CreateModel', 'sagemaker:DeleteModel', 'sagemaker:DescribeModel'], Effect: 'Allow', Resource: sm('model/yolops-*') },
+        { Sid: 'ManageModels', Action: ['sagemaker:CreateModel', 'sagemaker:DeleteModel', 'sagemaker:DescribeModel'], Effect: 'Allow', Resource: sm('model/yolops-stg-*') },
         {
           Sid: 'ManageEndpointConfigs',
           Action: ['sagemaker:CreateEndpointConfig', 'sagemaker:DeleteEndpointConfig', 'sagemaker:DescribeEndpointConfig'],
           Effect: 'Allow',
-          Resource: sm('endpoint-config/yolops-*'),
+          Resource: sm('endpoint-config/yolops-stg-*'),
         },
-        { Sid: 'DeployEndpoints', Action: ['sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint'], Effect: 'Allow', Resource: [sm('endpoint-config/yolops-*'), ...endpoints] },
-        { Sid: 'FollowEndpoints', Action: 'sagemaker:DescribeEndpoint', Effect: 'Allow', Resource: endpoints },
-        { Sid: 'TagDeployedResources', Action: ['sagemaker:AddTags', 'sagemaker:ListTags'], Effect: 'Allow', Resource: [sm('endpoint-config/yolops-*'), ...endpoints, sm('model/yolops-*')] },
+        { Sid: 'DeployStaging', Action: ['sagemaker:CreateEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:UpdateEndpoint'], Effect: 'Allow', Resource: [sm('endpoint-config/yolops-stg-*'), sm('endpoint/yolops-staging')] },
+        { Sid: 'FollowStaging', Action: 'sagemaker:DescribeEndpoint', Effect: 'Allow', Resource: sm('endpoint/yolops-staging') },
+        { Sid: 'TagDeployedResources', Action: ['sagemaker:AddTags', 'sagemaker:ListTags'], Effect: 'Allow', Resource: [sm('endpoint-config/yolops-stg-*'), sm('endpoint/yolops-staging'), sm('model/yolops-stg-*')] },
         { Sid: 'ReadModelVersions', Action: 'sagemaker:DescribeModelPackage', Effect: 'Allow', Resource: sm('model-package/yolops-yolo-models/*') },
+        { Sid: 'ListDeployedResources', Action: ['sagemaker:ListEndpointConfigs', 'sagemaker:ListModelPackages', 'sagemaker:ListModels'], Effect: 'Allow', Resource: '*' },
         { Sid: 'SmokeTestStaging', Action: 'sagemaker:InvokeEndpoint', Effect: 'Allow', Resource: sm('endpoint/yolops-staging') },
-        { Sid: 'ScaleProductionVariant', Action: 'sagemaker:UpdateEndpointWeightsAndCapacities', Effect: 'Allow', Resource: sm('endpoint/yolops-production') },
-        {
-          Sid: 'ConfigureAutoscaling',
-          Action: ['application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingPolicies', 'application-autoscaling:PutScalingPolicy', 'application-autoscaling:RegisterScalableTarget'],
-          Effect: 'Allow',
-          Resource: '*',
-        },
-        {
-          Sid: 'TargetTrackingAlarms',
-          Action: ['cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms', 'cloudwatch:PutMetricAlarm'],
-          Effect: 'Allow',
-          Resource: alarm('TargetTracking-endpoint/yolops-production/*'),
-        },
-        { Sid: 'ReadRollbackAlarms', Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: [alarm('yolops-production-5xx'), alarm('yolops-production-latency')] },
-        {
-          Sid: 'CreateAutoscalingServiceLinkedRole',
-          Action: 'iam:CreateServiceLinkedRole',
-          Effect: 'Allow',
-          Resource: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint`,
-          Condition: { StringLike: { 'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com' } },
-        },
         { Sid: 'PassEndpointRole', Action: 'iam:PassRole', Effect: 'Allow', Resource: arnOf(endpointRole), Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } } },
         { Sid: 'ReadServingConfig', Action: 's3:GetObject', Effect: 'Allow', Resource: `arn:aws:s3:::${TRAINING_BUCKET}/config/training-config.json` },
-        { Sid: 'FindInferenceImages', Action: 'ecr:DescribeImages', Effect: 'Allow', Resource: arnOf(repository) },
         { Sid: 'Notify', Action: 'sns:Publish', Effect: 'Allow', Resource: TOPIC_ARN },
         {
           Sid: 'EncryptNotifications',
@@ -243,8 +220,11 @@ describe('ServingStack', () => {
         { Sid: 'WriteFunctionLogs', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/yolops-deployer:*` },
         { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: arnOf(logicalIdOf(app.serving, 'AWS::SQS::Queue', { QueueName: 'yolops-deployer-dlq' })) },
       ]);
-      // Nothing the deployer may do deletes an endpoint, an object or a model version.
-      expect(statementsOfRole(app.serving, deployerRole).flatMap(actionsOf).filter((a) => /DeleteEndpoint$|s3:Delete|DeleteModelPackage|UpdateModelPackage/.test(a))).toEqual([]);
+      // Nothing the deployer may do deletes an object or a model version, or touches production; the one endpoint it
+      // may delete is a Failed staging endpoint, to create it again.
+      const statements = statementsOfRole(app.serving, deployerRole);
+      expect(statements.flatMap(actionsOf).filter((a) => /s3:Delete|DeleteModelPackage|UpdateModelPackage|application-autoscaling:/.test(a))).toEqual([]);
+      expect(JSON.stringify(statements)).not.toMatch(/yolops-production|yolops-prd-/);
     });
 
     it('alarms on its errors and on dead letters, to the notifications topic', () => {
