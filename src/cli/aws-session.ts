@@ -95,6 +95,16 @@ export function endpointOverride(env: NodeJS.ProcessEnv = process.env): string |
 }
 
 /**
+ * The connection of SageMaker Runtime (InvokeEndpoint): `AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME`, the SDK's and the
+ * AWS CLI's service-specific variable, wins over AWS_ENDPOINT_URL, so invocations can go to another place than
+ * the control plane (an emulator of SageMaker's API cannot run a model).
+ */
+export function sageMakerRuntimeConnection(session: Pick<AwsSession, 'connection'>, env: NodeJS.ProcessEnv = process.env): AwsConnection {
+  const endpoint = env['AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME'] || undefined;
+  return endpoint === undefined ? session.connection : { ...session.connection, endpoint };
+}
+
+/**
  * Opens a session: resolves region and credentials up front, so that a missing profile or an expired token is
  * one line before anything is sent rather than an SDK stack in the middle of an upload.
  */

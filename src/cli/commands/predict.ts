@@ -2,6 +2,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { pythonEnvironment, REPO_ROOT } from '../../local/index.ts';
+import { sageMakerRuntimeConnection } from '../aws-session.ts';
 import type { CliContext } from '../context.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { info, printJson } from '../output.ts';
@@ -87,6 +88,6 @@ async function chooseInvoker(ctx: CliContext, options: PredictOptions): Promise<
   if (options.endpoint !== undefined) throw new CliError('--endpoint is a URL of a local server: with --target aws name the endpoint by its stage (--stage staging|production)');
   const session = await ctx.aws();
   const name = stageEndpointName(session.names, options.stage ?? 'production');
-  const client = createSageMakerRuntimeClient(session.connection);
+  const client = createSageMakerRuntimeClient(sageMakerRuntimeConnection(session));
   return (image, contentType, conf) => invokeSageMakerEndpoint(client, name, image, contentType, conf);
 }

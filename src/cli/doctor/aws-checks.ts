@@ -113,6 +113,7 @@ export async function checkStacks(session: AwsSession): Promise<Finding[]> {
     ['shared stack', names.sharedResourcesStack],
     ['pipeline stack', names.pipelineStack],
     ['trigger stack', names.triggerStack],
+    ['serving stack', names.servingStack],
     // Deployed only when cdk.json asks for the model-build CI.
     ...(session.context.model_build === undefined ? [] : [['model-build stack', names.modelBuildStack] as [string, string]]),
   ];

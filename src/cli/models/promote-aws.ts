@@ -4,7 +4,7 @@ import { readServingConfig } from '../../core/deploy/serving-config-source.ts';
 import { judgeRollout, type RolloutOutcome, type StageState } from '../../core/deploy/stage-state.ts';
 import { PREFIXES } from '../../core/naming.ts';
 import { endpointExecutionRoleArn } from '../../core/pipeline/index.ts';
-import type { AwsSession } from '../aws-session.ts';
+import { sageMakerRuntimeConnection, type AwsSession } from '../aws-session.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { formatSeconds, type info } from '../output.ts';
 import { withVersion } from './registry-access.ts';
@@ -96,7 +96,7 @@ export async function promoteOnAws(session: AwsSession, version: number, options
 /** The deployments of this project with the session's credentials; the caller destroys the two extra clients. */
 export function openDeployments(session: AwsSession) {
   const autoscaling = createApplicationAutoScalingClient(session.connection);
-  const runtime = createSageMakerRuntimeClient(session.connection);
+  const runtime = createSageMakerRuntimeClient(sageMakerRuntimeConnection(session));
   const deployments = new SageMakerDeployments(
     { sagemaker: session.sagemaker, autoscaling, runtime },
     { projectName: session.context.project_name, names: session.names, endpointRoleArn: endpointExecutionRoleArn(session.context) },

@@ -69,7 +69,7 @@ async function createStack(name: string, outputs: Record<string, string> = {}): 
 async function deploy(dir: string): Promise<void> {
   await createStack('CDKToolkit', { BootstrapVersion: '28' });
   await ssm.send(new PutParameterCommand({ Name: '/cdk-bootstrap/hnb659fds/version', Value: '28', Type: 'String' }));
-  for (const stack of [names.sharedResourcesStack, names.pipelineStack, names.triggerStack]) await createStack(stack);
+  for (const stack of [names.sharedResourcesStack, names.pipelineStack, names.triggerStack, names.servingStack]) await createStack(stack);
   await s3.send(new CreateBucketCommand({ Bucket: names.trainingDataBucket }));
   const { json } = synthesizeTrainingPipelineFromFiles({ root: dir }, { codeVersion: 'abc123' });
   await new SageMakerPipelines(sagemaker).upsert({ pipelineName: names.pipeline, definition: json, roleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/${names.pipelineRole}` });
@@ -86,7 +86,7 @@ describe('yolops doctor --target aws', () => {
     expect(byCheck.get('region')).toMatchObject({ status: 'ok', detail: `${MOTO_REGION} (from AWS_REGION)` });
     expect(byCheck.get('credentials')).toMatchObject({ status: 'ok', detail: expect.stringContaining(`account ${MOTO_ACCOUNT}, as in cdk.json`) });
     expect(byCheck.get('cdk bootstrap')).toMatchObject({ status: 'fail', fix: `bootstrap it: npx cdk bootstrap aws://${MOTO_ACCOUNT}/${MOTO_REGION}` });
-    for (const [check, name] of [['shared stack', names.sharedResourcesStack], ['pipeline stack', names.pipelineStack], ['trigger stack', names.triggerStack]] as const) {
+    for (const [check, name] of [['shared stack', names.sharedResourcesStack], ['pipeline stack', names.pipelineStack], ['trigger stack', names.triggerStack], ['serving stack', names.servingStack]] as const) {
       expect(byCheck.get(check)).toEqual({ check, status: 'fail', detail: `stack ${name} does not exist`, fix: 'deploy the stacks: npx cdk deploy --all' });
     }
     expect(byCheck.get('pipeline')).toMatchObject({ status: 'fail', detail: `pipeline ${names.pipeline} does not exist` });
@@ -95,7 +95,7 @@ describe('yolops doctor --target aws', () => {
     expect(byCheck.get('mlflow')).toMatchObject({ status: 'fail', detail: `no SSM parameter ${names.mlflowTrackingUriParameter}: the MLflow App is not deployed` });
     // Every finding that is not ok says what to do.
     expect(report.findings.filter((f) => f.status !== 'ok' && !f.fix)).toEqual([]);
-    expect(report.summary).toEqual({ ok: 3, warn: 2, fail: 8 });
+    expect(report.summary).toEqual({ ok: 3, warn: 2, fail: 9 });
   });
 
   it('looks for the model-build stack only when cdk.json asks for the model-build CI', async () => {
@@ -112,7 +112,7 @@ describe('yolops doctor --target aws', () => {
     const { result, report, byCheck } = doctor(dir);
     expect(result.status, result.stdout).toBe(0);
     expect(byCheck.get('cdk bootstrap')).toEqual({ check: 'cdk bootstrap', status: 'ok', detail: 'bootstrapped, version 28 (/cdk-bootstrap/hnb659fds/version)' });
-    for (const check of ['shared stack', 'pipeline stack', 'trigger stack']) expect(byCheck.get(check)).toMatchObject({ status: 'ok', detail: expect.stringMatching(/: CREATE_COMPLETE$/) });
+    for (const check of ['shared stack', 'pipeline stack', 'trigger stack', 'serving stack']) expect(byCheck.get(check)).toMatchObject({ status: 'ok', detail: expect.stringMatching(/: CREATE_COMPLETE$/) });
     expect(byCheck.get('pipeline')).toMatchObject({ status: 'ok', detail: `pipeline ${names.pipeline}: Active` });
     expect(byCheck.get('training bucket')).toMatchObject({ status: 'ok' });
     expect(byCheck.get('model package group')).toMatchObject({ status: 'ok', detail: `model package group ${names.modelPackageGroup}: Completed` });
@@ -128,7 +128,7 @@ describe('yolops doctor --target aws', () => {
       detail: `could not check (DescribeMlflowApp: the endpoint answered HTTP 500 with no AWS error: it may not implement DescribeMlflowApp): ${names.mlflowTrackingUriParameter} holds ${APP_ARN}`,
       fix: `look by hand: aws sagemaker describe-mlflow-app --arn ${APP_ARN}`,
     });
-    expect(report.summary).toEqual({ ok: 10, warn: 3, fail: 0 });
+    expect(report.summary).toEqual({ ok: 11, warn: 3, fail: 0 });
 
     // The text form: one row per finding, the fix below it, the counts last.
     const text = yolopsIn(dir, motoEnv(moto), '--target', 'aws', 'doctor');
