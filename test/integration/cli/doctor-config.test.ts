@@ -135,7 +135,7 @@ describe('yolops doctor --target aws', () => {
     expect(text.status).toBe(0);
     expect(text.stdout).toMatch(/^ok +pipeline +pipeline yolops-yolo-training-pipeline: Active$/m);
     expect(text.stdout).toMatch(/^ +-> look by hand: aws sagemaker describe-mlflow-app/m);
-    expect(text.stdout.trimEnd().split('\n').at(-1)).toBe('10 ok, 3 warn, 0 fail');
+    expect(text.stdout.trimEnd().split('\n').at(-1)).toBe('11 ok, 3 warn, 0 fail');
   });
 
   it('reports a bootstrap too old for the stacks and a tracking server moto cannot describe', async () => {
