@@ -148,7 +148,7 @@ async function cannedAnswer(body: string): Promise<void> {
   await fetch(`${moto.endpoint}/moto-api/static/sagemaker/endpoint-results`, { method: 'POST', body: JSON.stringify({ results }) });
 }
 
-const inferenceAnswer = JSON.stringify({ model: { version: 'sha256:0123456789abcdef', mlflow_run_id: null }, inference_ms: 7.25, options: { conf: 0.25, imgsz: 640 }, predictions: [{ width: 64, height: 64, detections: [] }] });
+const inferenceAnswer = JSON.stringify({ model: { version: 'sha256:0123456789abcdef', mlflow_run_id: null, runtime: 'torch' }, inference_ms: 7.25, options: { conf: 0.25, imgsz: 640 }, predictions: [{ width: 64, height: 64, detections: [] }] });
 
 async function notices(): Promise<{ subject: string; event: string; body: Record<string, unknown> }[]> {
   const found: { subject: string; event: string; body: Record<string, unknown> }[] = [];

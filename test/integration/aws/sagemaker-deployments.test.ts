@@ -5,7 +5,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EndpointBusyError, SageMakerDeployments } from '../../../src/aws/deployment/index.ts';
 import { SageMakerRequestError } from '../../../src/aws/sagemaker-errors.ts';
 import { parseTrainingConfig, type ServingConfig } from '../../../src/core/config/training-config.ts';
-import { DeploymentRefusedError, deployedVersionOf, smokeImage } from '../../../src/core/deploy/index.ts';
+import { deployedVersionOf } from '../../../src/core/deploy/deployment-tags.ts';
+import { DeploymentRefusedError } from '../../../src/core/deploy/errors.ts';
+import { smokeImage } from '../../../src/core/deploy/smoke-image.ts';
 import { resourceNames } from '../../../src/core/naming.ts';
 import type { ModelVersionRecord } from '../../../src/core/registry/model-version.ts';
 import { startEndpointUpdatesProxy, type EndpointUpdatesProxy } from './endpoint-updates-proxy.ts';
@@ -231,7 +233,7 @@ describe('deployVersion to production', () => {
 describe('smokeTest through moto', () => {
   it("judges moto's canned answers: an inference answer passes, anything else fails with the reason", async () => {
     const good = {
-      model: { version: 'sha256:0123456789abcdef', mlflow_run_id: null },
+      model: { version: 'sha256:0123456789abcdef', mlflow_run_id: null, runtime: 'onnx' },
       inference_ms: 3.5,
       options: { conf: 0.25, imgsz: 64 },
       predictions: [{ width: 64, height: 64, detections: [] }],

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseTrainingConfig, type ServingConfig } from '../../../../src/core/config/training-config.ts';
-import { autoscalingPlan, BLUE_GREEN_LIMITS, deployedVersionOf, deploymentName, deploymentResourcePrefix, DeploymentRefusedError, deploymentRefusal, planDeployment, productionDeploymentConfig, type PlanInput } from '../../../../src/core/deploy/index.ts';
+import { autoscalingPlan } from '../../../../src/core/deploy/autoscaling-plan.ts';
+import { BLUE_GREEN_LIMITS, productionDeploymentConfig } from '../../../../src/core/deploy/blue-green.ts';
+import { deploymentResourcePrefix } from '../../../../src/core/deploy/deploy-stage.ts';
+import { deploymentRefusal } from '../../../../src/core/deploy/deployability.ts';
+import { deploymentName } from '../../../../src/core/deploy/deployment-names.ts';
+import { planDeployment, type PlanInput } from '../../../../src/core/deploy/deployment-plan.ts';
+import { deployedVersionOf } from '../../../../src/core/deploy/deployment-tags.ts';
+import { DeploymentRefusedError } from '../../../../src/core/deploy/errors.ts';
 import { MAX_PROJECT_NAME_LENGTH } from '../../../../src/core/config/cdk-context.ts';
 import { resourceNames } from '../../../../src/core/naming.ts';
 import type { ModelVersionRecord } from '../../../../src/core/registry/model-version.ts';

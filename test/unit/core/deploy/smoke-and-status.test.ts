@@ -1,6 +1,8 @@
 import { crc32, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { endpointStatusOf, judgeRollout, judgeSmokeAnswer, smokeImage, SMOKE_IMAGE_SIZE, type StageDeployment, type StageState } from '../../../../src/core/deploy/index.ts';
+import { judgeSmokeAnswer } from '../../../../src/core/deploy/smoke-check.ts';
+import { smokeImage, SMOKE_IMAGE_SIZE } from '../../../../src/core/deploy/smoke-image.ts';
+import { endpointStatusOf, judgeRollout, type StageDeployment, type StageState } from '../../../../src/core/deploy/stage-state.ts';
 
 /** The PNG's chunks, each checked against its CRC. */
 function chunks(png: Uint8Array): { type: string; data: Buffer }[] {
@@ -38,7 +40,7 @@ describe('smokeImage', () => {
 
 const answer = (value: unknown, latencyMs = 42): Parameters<typeof judgeSmokeAnswer>[0] => ({ contentType: 'application/json', body: new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value)), latencyMs });
 const good = {
-  model: { version: 'sha256:0123456789abcdef', mlflow_run_id: null },
+  model: { version: 'sha256:0123456789abcdef', mlflow_run_id: null, runtime: 'torch' },
   inference_ms: 12.5,
   options: { conf: 0.25, imgsz: 640 },
   predictions: [{ width: 64, height: 64, detections: [{ class_id: 0, class_name: 'red-square', score: 0.9, box: { x1: 20, y1: 20, x2: 44, y2: 44 }, box_normalized: { x_center: 0.5, y_center: 0.5, width: 0.375, height: 0.375 } }] }],
