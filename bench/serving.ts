@@ -11,7 +11,8 @@
 //   4. memory of each server process (RSS, and PSS from /proc/<pid>/smaps_rollup) after warm-up and after load.
 //
 //   node bench/serving.ts [--images 200] [--duration 20] [--image-size 640] [--format jpeg|png] [--warmup 5]
-//                         [--concurrency 8] [--workers 1,2] [--max-requests 2000] [--json results.json] [--keep]
+//                         [--concurrency 8] [--workers 1,2] [--max-requests 2000] [--rounds 1] [--json results.json]
+//                         [--skip-onnx] [--keep]
 //
 // What each latency includes:
 //   in-process: timed inside Python with perf_counter around Image.open(BytesIO(bytes)).convert('RGB') and
@@ -55,6 +56,7 @@ const { values } = parseArgs({
     'max-requests': { type: 'string', default: '2000' },
     json: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    'skip-onnx': { type: 'boolean', default: false },
   },
 });
 const wholeNumber = (name: string, text: string, min: number): number => {
@@ -142,6 +144,7 @@ async function withServer(label: string, workers: number, runtime: string, run: 
   try {
     await allWorkersReady(server.url, READY_PINGS);
     record.startSeconds = (performance.now() - started) / 1000;
+    console.error(`bench: server ${runtime}, ${plural(workers, 'worker')} ready in ${record.startSeconds.toFixed(1)} s (process group ${server.pgid})`);
     await run(server, record);
   } finally {
     release();
@@ -171,7 +174,7 @@ const pad = (cells: readonly string[], widths: readonly number[]): string => cel
 
 noteLoad('start');
 console.log(`serving bench: ${cpus().length} CPUs, load average ${loads[0]?.loadavg.join(' ')}; scratch ${work}`);
-const prepared = await runInProcess(python.python, ['prepare', '--work', work, '--images', String(images), '--image-size', String(imageSize), '--format', format], process.env, log, prepareAnswerSchema);
+const prepared = await runInProcess(python.python, ['prepare', '--work', work, '--images', String(images), '--image-size', String(imageSize), '--format', format, ...(values['skip-onnx'] ? ['--skip-onnx'] : [])], process.env, log, prepareAnswerSchema);
 const imageDir = join(work, 'images');
 const contentType = format === 'jpeg' ? 'image/jpeg' : 'image/png';
 const bodies: RequestBody[] = readdirSync(imageDir).sort().map((name) => ({ data: readFileSync(join(imageDir, name)), contentType }));

@@ -85,7 +85,7 @@ def onnx_missing() -> str | None:
     return f"{' and '.join(missing)} not importable in {sys.prefix}" if missing else None
 
 
-def write_model(folder: Path, imgsz: int, work: Path) -> dict[str, Any]:
+def write_model(folder: Path, imgsz: int, work: Path, skip_onnx: bool) -> dict[str, Any]:
     from yolops_training.ultralytics_setup import prepare_ultralytics
 
     prepare_ultralytics(work)
@@ -98,7 +98,7 @@ def write_model(folder: Path, imgsz: int, work: Path) -> dict[str, Any]:
     weights = folder / "best.pt"
     model.save(weights)
     answer: dict[str, Any] = {"weights": str(weights), "architecture": ARCHITECTURE, "imgsz": imgsz, "onnx": None}
-    reason = onnx_missing()
+    reason = "--skip-onnx was given" if skip_onnx else onnx_missing()
     if reason is not None:
         answer["onnx_skipped"] = reason
         return answer
@@ -188,6 +188,7 @@ def main() -> int:
     prep.add_argument("--image-size", type=int, default=640)
     prep.add_argument("--format", choices=("jpeg", "png"), default="jpeg")
     prep.add_argument("--seed", type=int, default=0)
+    prep.add_argument("--skip-onnx", action="store_true", help="do not export best.onnx (the ONNX sides are skipped)")
     meas = commands.add_parser("measure")
     meas.add_argument("--model", type=Path, required=True)
     meas.add_argument("--images-dir", type=Path, required=True)
@@ -196,7 +197,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.command == "prepare":
         images = write_images(args.work / "images", args.images, args.image_size, args.format, args.seed)
-        model = write_model(args.work / "model", args.image_size, args.work / "python")
+        model = write_model(args.work / "model", args.image_size, args.work / "python", args.skip_onnx)
         model["archive"] = str(pack(args.work / "model"))
         (args.work / "model" / "bench-model.json").write_text(json.dumps(model))
         answer = {"images": images, "model": model}
