@@ -125,14 +125,14 @@ interface ServerRun {
   load?: LoadResult;
 }
 
-async function withServer(label: string, workers: number, runtime: string, run: (server: ModelServer, record: ServerRun) => Promise<void>): Promise<ServerRun> {
+async function withServer(model: string, label: string, workers: number, runtime: string, run: (server: ModelServer, record: ServerRun) => Promise<void>): Promise<ServerRun> {
   const saved = { runtime: process.env[RUNTIME_VARIABLE], workers: process.env[WORKERS_VARIABLE] };
   process.env[RUNTIME_VARIABLE] = runtime;
   process.env[WORKERS_VARIABLE] = String(workers);
   const started = performance.now();
   let server: ModelServer;
   try {
-    server = await startModelServer({ python, trainingDir: join(REPO_ROOT, 'training'), model: prepared.model.archive, workDir: join(work, `server-${label}`), logFile: join(work, `server-${label}.log`) });
+    server = await startModelServer({ python, trainingDir: join(REPO_ROOT, 'training'), model, workDir: join(work, `server-${label}`), logFile: join(work, `server-${label}.log`) });
   } finally {
     for (const [name, value] of [[RUNTIME_VARIABLE, saved.runtime], [WORKERS_VARIABLE, saved.workers]] as const) {
       if (value === undefined) Reflect.deleteProperty(process.env, name);
@@ -174,15 +174,15 @@ const pad = (cells: readonly string[], widths: readonly number[]): string => cel
 
 noteLoad('start');
 console.log(`serving bench: ${cpus().length} CPUs, load average ${loads[0]?.loadavg.join(' ')}; scratch ${work}`);
-const prepared = await runInProcess(python.python, ['prepare', '--work', work, '--images', String(images), '--image-size', String(imageSize), '--format', format, ...(values['skip-onnx'] ? ['--skip-onnx'] : [])], process.env, log, prepareAnswerSchema);
 const imageDir = join(work, 'images');
-const contentType = format === 'jpeg' ? 'image/jpeg' : 'image/png';
-const bodies: RequestBody[] = readdirSync(imageDir).sort().map((name) => ({ data: readFileSync(join(imageDir, name)), contentType }));
 const serverReadsRuntime = readdirSync(join(REPO_ROOT, 'training', 'yolops_serving')).some((name) => name.endsWith('.py') && readFileSync(join(REPO_ROOT, 'training', 'yolops_serving', name), 'utf8').includes(RUNTIME_VARIABLE));
 
 const measure = (weights: string): Promise<MeasureAnswer> => runInProcess(python.python, ['measure', '--model', weights, '--images-dir', imageDir, '--warmup', String(warmup), '--work', join(work, 'python')], process.env, log, measureAnswerSchema);
 
 try {
+  const prepared = await runInProcess(python.python, ['prepare', '--work', work, '--images', String(images), '--image-size', String(imageSize), '--format', format, ...(values['skip-onnx'] ? ['--skip-onnx'] : [])], process.env, log, prepareAnswerSchema);
+  const contentType = format === 'jpeg' ? 'image/jpeg' : 'image/png';
+  const bodies: RequestBody[] = readdirSync(imageDir).sort().map((name) => ({ data: readFileSync(join(imageDir, name)), contentType }));
   console.log(`model: untrained yolo11n (${prepared.model.architecture}), imgsz ${prepared.model.imgsz}; ${bodies.length} synthetic ${prepared.images.width}x${prepared.images.height} ${format.toUpperCase()} images, mean ${(prepared.images.mean_bytes / 1024).toFixed(0)} KB`);
 
   const inOnnx = prepared.model.onnx === null ? undefined : (noteLoad('in-process onnx'), await measure(prepared.model.onnx));
@@ -193,7 +193,7 @@ try {
   for (const workers of workerCounts) {
     noteLoad(`server torch, ${plural(workers, 'worker')}`);
     serverRuns.push(
-      await withServer(`torch-${workers}w`, workers, 'torch', async (server, record) => {
+      await withServer(prepared.model.archive, `torch-${workers}w`, workers, 'torch', async (server, record) => {
         // The same warm-up the in-process side had, spread over the workers when there are several.
         await runLoad({ endpoint: server.endpoint, bodies, concurrency: workers === 1 ? 1 : concurrency, durationMs: LATENCY_PASS_LIMIT_MS, maxRequests: warmup * workers });
         record.memoryWarm = groupMemory(server.pgid);
@@ -224,7 +224,7 @@ try {
   else if (prepared.model.onnx === null) serverOnnxSkipped = `no best.onnx: ${prepared.model.onnx_skipped ?? 'not exported'}`;
   else {
     noteLoad('server onnx, 1 worker');
-    serverOnnx = await withServer('onnx-1w', 1, 'onnx', async (server, record) => {
+    serverOnnx = await withServer(prepared.model.archive, 'onnx-1w', 1, 'onnx', async (server, record) => {
       await runLoad({ endpoint: server.endpoint, bodies, concurrency: 1, durationMs: LATENCY_PASS_LIMIT_MS, maxRequests: warmup });
       record.memoryWarm = groupMemory(server.pgid);
       record.rounds = [await runLoad({ endpoint: server.endpoint, bodies, concurrency: 1, durationMs: LATENCY_PASS_LIMIT_MS, maxRequests: bodies.length })];
@@ -237,6 +237,7 @@ try {
   const oneWorker = serverRuns[0] as ServerRun;
   const serverLatency = pooled(oneWorker.rounds ?? []);
   const inSummary = summarize(inTorchRounds.flatMap((r) => r.latencies_ms));
+  const inPredict = summarize(inTorchRounds.flatMap((r) => r.predict_ms));
   const serverSummary = summarize(serverLatency.latenciesMs);
   const serverInference = summarize(serverLatency.serverInferenceMs);
   const w1 = [52, 8, 8, 8, 8, 8, 5];
@@ -244,8 +245,9 @@ try {
   console.log(`\n1. latency at concurrency 1: each image once per round, ${plural(rounds, 'round')} in alternating order, after ${plural(warmup, 'warm-up image')} (ms)`);
   console.log(pad(['side', 'p50', 'p99', 'mean', 'min', 'max', 'n'], w1));
   console.log(row('in-process YOLO.predict, torch (decode + predict)', inSummary));
+  console.log(row('  of which predict only', inPredict));
   console.log(row('server POST /invocations, torch, 1 worker (client)', serverSummary));
-  console.log(row('  of which the server\'s inference_ms (predict only)', serverInference));
+  console.log(row('  of which predict only (the answer\'s inference_ms)', serverInference));
   if (serverLatency.non2xx + serverLatency.errors > 0) console.log(`  server latency pass: ${serverLatency.non2xx} non-2xx, ${serverLatency.errors} errors: ${serverLatency.problems.join(' | ')}`);
   const p50Ratio = serverSummary.p50 / inSummary.p50;
   const p99Ratio = serverSummary.p99 / inSummary.p99;
@@ -322,7 +324,7 @@ try {
       model: prepared.model,
       imageSet: prepared.images,
       latency: {
-        inProcess: inSummary, server: serverSummary, serverInferenceMs: serverInference, ratioP50: p50Ratio, ratioP99: p99Ratio, targetMet: met,
+        inProcess: inSummary, inProcessPredictOnly: inPredict, server: serverSummary, serverInferenceMs: serverInference, ratioP50: p50Ratio, ratioP99: p99Ratio, targetMet: met,
         serverNon2xx: serverLatency.non2xx, serverErrors: serverLatency.errors,
         rounds: (oneWorker.rounds ?? []).map((r, i) => ({ server: summarize(r.latenciesMs), inProcess: summarize(inTorchRounds[i]?.latencies_ms ?? []) })),
       },

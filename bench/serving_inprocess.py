@@ -16,8 +16,8 @@ why not in its JSON answer. Nothing is downloaded.
 blank image), reads every image file into memory first, then times, per image with perf_counter:
     Image.open(BytesIO(bytes)).convert("RGB")  +  model.predict(image, imgsz, conf=0.25, verbose=False)
 i.e. the decode from bytes and Ultralytics' predict (preprocess, forward, NMS, Results), which is exactly the
-work the server does for one image/jpeg body, minus HTTP, JSON and the server's threads. File reading is not
-timed. Both commands print one JSON document on stdout; Ultralytics' own logging goes to stderr.
+work the server does for one image/jpeg body, minus HTTP, JSON and the server's threads. The predict call alone
+is also reported (predict_ms), to set beside the server's own inference_ms. File reading is not timed. Both commands print one JSON document on stdout; Ultralytics' own logging goes to stderr.
 """
 
 from __future__ import annotations
@@ -147,19 +147,24 @@ def measure(weights: Path, images_dir: Path, warmup: int, work: Path) -> dict[st
     load_seconds = time.perf_counter() - started
     bodies = [path.read_bytes() for path in sorted(images_dir.iterdir()) if path.is_file()]
 
-    def one(body: bytes) -> int:
+    def one(body: bytes) -> tuple[int, float]:
         image = Image.open(io.BytesIO(body)).convert("RGB")
-        return len(model.predict(image, imgsz=imgsz, conf=CONF, verbose=False)[0].boxes)
+        decoded = time.perf_counter()
+        boxes = len(model.predict(image, imgsz=imgsz, conf=CONF, verbose=False)[0].boxes)
+        return boxes, decoded
 
     for body in bodies[:warmup]:  # the same warm-up the bench gives the server
         one(body)
-    latencies_ms = []
+    latencies_ms, predict_ms = [], []
     detections = 0
     loop_started = time.perf_counter()
     for body in bodies:
         t0 = time.perf_counter()
-        detections += one(body)
-        latencies_ms.append((time.perf_counter() - t0) * 1000.0)
+        boxes, decoded = one(body)
+        t1 = time.perf_counter()
+        detections += boxes
+        latencies_ms.append((t1 - t0) * 1000.0)
+        predict_ms.append((t1 - decoded) * 1000.0)
     loop_seconds = time.perf_counter() - loop_started
     import torch
 
@@ -171,6 +176,7 @@ def measure(weights: Path, images_dir: Path, warmup: int, work: Path) -> dict[st
         "warmup": min(warmup, len(bodies)),
         "load_seconds": round(load_seconds, 3),
         "latencies_ms": [round(v, 3) for v in latencies_ms],
+        "predict_ms": [round(v, 3) for v in predict_ms],
         "loop_seconds": round(loop_seconds, 4),
         "detections": detections,
         "rss_mb": round(rss_mb(), 1),

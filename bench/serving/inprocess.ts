@@ -29,7 +29,10 @@ export const measureAnswerSchema = z.object({
   images: z.int().min(1),
   warmup: z.int(),
   load_seconds: z.number(),
+  /** Decode + predict, per image. */
   latencies_ms: z.array(z.number()).min(1),
+  /** The predict call alone, per image. */
+  predict_ms: z.array(z.number()).min(1),
   loop_seconds: z.number().positive(),
   detections: z.int(),
   rss_mb: z.number(),
