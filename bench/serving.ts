@@ -168,7 +168,10 @@ const pooled = (passes: readonly LoadResult[]): LoadResult => ({
   seconds: passes.reduce((s, p) => s + p.seconds, 0),
   latenciesMs: passes.flatMap((p) => p.latenciesMs),
   serverInferenceMs: passes.flatMap((p) => p.serverInferenceMs),
+  runtimes: Object.fromEntries([...new Set(passes.flatMap((p) => Object.keys(p.runtimes)))].map((k) => [k, passes.reduce((s, p) => s + (p.runtimes[k] ?? 0), 0)])),
 });
+/** "torch 200" or "onnx 198, torch 2": what the server says answered. */
+const answeredBy = (r: LoadResult): string => Object.entries(r.runtimes).map(([k, n]) => `${k} ${n}`).join(', ') || 'nothing';
 const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
 const pad = (cells: readonly string[], widths: readonly number[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[0] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
 
@@ -185,30 +188,59 @@ try {
   const bodies: RequestBody[] = readdirSync(imageDir).sort().map((name) => ({ data: readFileSync(join(imageDir, name)), contentType }));
   console.log(`model: untrained yolo11n (${prepared.model.architecture}), imgsz ${prepared.model.imgsz}; ${bodies.length} synthetic ${prepared.images.width}x${prepared.images.height} ${format.toUpperCase()} images, mean ${(prepared.images.mean_bytes / 1024).toFixed(0)} KB`);
 
-  const inOnnx = prepared.model.onnx === null ? undefined : (noteLoad('in-process onnx'), await measure(prepared.model.onnx));
-  // The latency passes of the two sides alternate, round after round, while the one-worker server stands by idle:
-  // load from other work on the machine then falls on both sides alike, and neither always goes first.
+  let serverOnnxSkipped: string | undefined;
+  if (!serverReadsRuntime) serverOnnxSkipped = `training/yolops_serving does not read ${RUNTIME_VARIABLE} yet`;
+  else if (prepared.model.onnx === null) serverOnnxSkipped = `no best.onnx: ${prepared.model.onnx_skipped ?? 'not exported'}`;
+  const onnxWeights = prepared.model.onnx;
+  const latencyPass = (server: ModelServer): Promise<LoadResult> => runLoad({ endpoint: server.endpoint, bodies, concurrency: 1, durationMs: LATENCY_PASS_LIMIT_MS, maxRequests: bodies.length });
+  const warmUp = (server: ModelServer, workers: number): Promise<LoadResult> =>
+    // The same warm-up the in-process side has, spread over the workers when there are several.
+    runLoad({ endpoint: server.endpoint, bodies, concurrency: workers === 1 ? 1 : concurrency, durationMs: LATENCY_PASS_LIMIT_MS, maxRequests: warmup * workers });
+
+  // The latency passes at concurrency 1 (in-process torch, server torch, and the ONNX sides that can run) take
+  // turns, the order rotating from round to round, while the one-worker servers stand by idle between their
+  // passes: a burst of load from other work on the machine then falls on every side alike, and none always
+  // goes first.
   const inTorchRounds: MeasureAnswer[] = [];
+  const inOnnxRounds: MeasureAnswer[] = [];
+  interface Served {
+    server: ModelServer;
+    record: ServerRun;
+  }
+  const latencyRounds = async (torch: Served, onnx?: Served): Promise<void> => {
+    const torchPasses: LoadResult[] = (torch.record.rounds = []);
+    const onnxPasses: LoadResult[] = [];
+    if (onnx) onnx.record.rounds = onnxPasses;
+    const sides: (() => Promise<unknown>)[] = [
+      async () => inTorchRounds.push(await measure(prepared.model.weights)),
+      async () => torchPasses.push(await latencyPass(torch.server)),
+      ...(onnxWeights === null ? [] : [async () => inOnnxRounds.push(await measure(onnxWeights))]),
+      ...(onnx ? [async () => onnxPasses.push(await latencyPass(onnx.server))] : []),
+    ];
+    for (let round = 1; round <= rounds; round++) {
+      noteLoad(`latency round ${round}`);
+      for (let i = 0; i < sides.length; i++) await sides[(i + round - 1) % sides.length]?.();
+    }
+  };
+
   const serverRuns: ServerRun[] = [];
+  let serverOnnx: ServerRun | undefined;
   for (const workers of workerCounts) {
     noteLoad(`server torch, ${plural(workers, 'worker')}`);
     serverRuns.push(
       await withServer(prepared.model.archive, `torch-${workers}w`, workers, 'torch', async (server, record) => {
-        // The same warm-up the in-process side had, spread over the workers when there are several.
-        await runLoad({ endpoint: server.endpoint, bodies, concurrency: workers === 1 ? 1 : concurrency, durationMs: LATENCY_PASS_LIMIT_MS, maxRequests: warmup * workers });
+        await warmUp(server, workers);
         record.memoryWarm = groupMemory(server.pgid);
         if (workers === 1) {
-          record.rounds = [];
-          for (let round = 1; round <= rounds; round++) {
-            const serverPass = (): Promise<LoadResult> => runLoad({ endpoint: server.endpoint, bodies, concurrency: 1, durationMs: LATENCY_PASS_LIMIT_MS, maxRequests: bodies.length });
-            noteLoad(`latency round ${round}`);
-            if (round % 2 === 1) {
-              inTorchRounds.push(await measure(prepared.model.weights));
-              record.rounds.push(await serverPass());
-            } else {
-              record.rounds.push(await serverPass());
-              inTorchRounds.push(await measure(prepared.model.weights));
-            }
+          if (serverOnnxSkipped !== undefined) await latencyRounds({ server, record });
+          else {
+            noteLoad('server onnx, 1 worker');
+            serverOnnx = await withServer(prepared.model.archive, 'onnx-1w', 1, 'onnx', async (onnx, onnxRecord) => {
+              await warmUp(onnx, 1);
+              onnxRecord.memoryWarm = groupMemory(onnx.pgid);
+              await latencyRounds({ server, record }, { server: onnx, record: onnxRecord });
+              onnxRecord.memoryAfterLoad = groupMemory(onnx.pgid);
+            });
           }
         }
         record.load = await runLoad({ endpoint: server.endpoint, bodies, concurrency, durationMs: durationS * 1000, maxRequests });
@@ -217,20 +249,8 @@ try {
     );
   }
   const inTorch = inTorchRounds[0] as MeasureAnswer;
+  const inOnnx = inOnnxRounds[0];
   console.log(`in-process: torch threads ${inTorch.torch_threads} (OMP_NUM_THREADS ${inTorch.omp_num_threads ?? 'unset'}), model load + first prediction ${inTorch.load_seconds.toFixed(1)} s, RSS ${inTorch.rss_mb.toFixed(0)} MB`);
-  let serverOnnx: ServerRun | undefined;
-  let serverOnnxSkipped: string | undefined;
-  if (!serverReadsRuntime) serverOnnxSkipped = `training/yolops_serving does not read ${RUNTIME_VARIABLE} yet`;
-  else if (prepared.model.onnx === null) serverOnnxSkipped = `no best.onnx: ${prepared.model.onnx_skipped ?? 'not exported'}`;
-  else {
-    noteLoad('server onnx, 1 worker');
-    serverOnnx = await withServer(prepared.model.archive, 'onnx-1w', 1, 'onnx', async (server, record) => {
-      await runLoad({ endpoint: server.endpoint, bodies, concurrency: 1, durationMs: LATENCY_PASS_LIMIT_MS, maxRequests: warmup });
-      record.memoryWarm = groupMemory(server.pgid);
-      record.rounds = [await runLoad({ endpoint: server.endpoint, bodies, concurrency: 1, durationMs: LATENCY_PASS_LIMIT_MS, maxRequests: bodies.length })];
-      record.memoryAfterLoad = groupMemory(server.pgid);
-    });
-  }
   noteLoad('end');
 
   // ---- 1. latency at concurrency 1
@@ -248,6 +268,11 @@ try {
   console.log(row('  of which predict only', inPredict));
   console.log(row('server POST /invocations, torch, 1 worker (client)', serverSummary));
   console.log(row('  of which predict only (the answer\'s inference_ms)', serverInference));
+  // Paired per request/image, so that a burst of load from elsewhere shifts both terms of a difference alike.
+  const serverOverhead = summarize(serverLatency.latenciesMs.map((ms, i) => ms - (serverLatency.serverInferenceMs[i] ?? Number.NaN)));
+  const inOverhead = summarize(inTorchRounds.flatMap((r) => r.latencies_ms.map((ms, i) => ms - (r.predict_ms[i] ?? Number.NaN))));
+  console.log(`beyond predict, per request (p50 / p99 ms): server ${f1(serverOverhead.p50)} / ${f1(serverOverhead.p99)} (HTTP both ways, body read, decode, JSON, thread hand-offs); in-process ${f1(inOverhead.p50)} / ${f1(inOverhead.p99)} (decode)`);
+  console.log(`the server's answers name the runtime that ran them: ${answeredBy(serverLatency)}`);
   if (serverLatency.non2xx + serverLatency.errors > 0) console.log(`  server latency pass: ${serverLatency.non2xx} non-2xx, ${serverLatency.errors} errors: ${serverLatency.problems.join(' | ')}`);
   const p50Ratio = serverSummary.p50 / inSummary.p50;
   const p99Ratio = serverSummary.p99 / inSummary.p99;
@@ -279,20 +304,21 @@ try {
   console.log(`ratio server c=${concurrency} / in-process sequential: ${serverRuns.map((r) => `${plural(r.workers, 'worker')} ${ratio((r.load as LoadResult).ok / (r.load as LoadResult).seconds, inThroughput)}`).join(', ')}`);
 
   // ---- 3. torch against onnx
-  console.log('\n3. runtime on the CPU: PyTorch against ONNX Runtime, concurrency 1 (ms)');
+  console.log(`\n3. runtime on the CPU: PyTorch against ONNX Runtime, concurrency 1, the passes of section 1's rounds (ms)`);
   const w3 = [44, 8, 8, 8];
   console.log(pad(['side', 'p50', 'p99', 'mean'], w3));
   const runtimeRow = (name: string, s: LatencySummary): string => pad([name, f1(s.p50), f1(s.p99), f1(s.mean)], w3);
   console.log(runtimeRow('in-process torch (best.pt)', inSummary));
-  const inOnnxSummary = inOnnx === undefined ? undefined : summarize(inOnnx.latencies_ms);
+  const inOnnxSummary = inOnnx === undefined ? undefined : summarize(inOnnxRounds.flatMap((r) => r.latencies_ms));
   if (inOnnxSummary === undefined) console.log(`in-process onnx: skipped: ${prepared.model.onnx_skipped ?? 'best.onnx was not exported'}`);
   else console.log(runtimeRow('in-process onnx (best.onnx)', inOnnxSummary));
   console.log(runtimeRow('server torch, 1 worker (client)', serverSummary));
-  const serverOnnxLatency = serverOnnx?.rounds?.[0];
+  const serverOnnxLatency = serverOnnx?.rounds === undefined ? undefined : pooled(serverOnnx.rounds);
   const serverOnnxSummary = serverOnnxLatency === undefined ? undefined : summarize(serverOnnxLatency.latenciesMs);
   if (serverOnnxSummary === undefined) console.log(`server onnx: skipped: ${serverOnnxSkipped ?? 'no latency pass'}`);
   else {
     console.log(runtimeRow(`server onnx, 1 worker (client)`, serverOnnxSummary));
+    console.log(`  the onnx server's answers name the runtime that ran them: ${serverOnnxLatency ? answeredBy(serverOnnxLatency) : 'nothing'}`);
     const bad = (serverOnnxLatency?.non2xx ?? 0) + (serverOnnxLatency?.errors ?? 0);
     if (bad > 0) console.log(`  server onnx: ${bad} failed requests: ${serverOnnxLatency?.problems.join(' | ')}`);
   }
@@ -324,7 +350,8 @@ try {
       model: prepared.model,
       imageSet: prepared.images,
       latency: {
-        inProcess: inSummary, inProcessPredictOnly: inPredict, server: serverSummary, serverInferenceMs: serverInference, ratioP50: p50Ratio, ratioP99: p99Ratio, targetMet: met,
+        inProcess: inSummary, inProcessPredictOnly: inPredict, server: serverSummary, serverInferenceMs: serverInference,
+        beyondPredict: { server: serverOverhead, inProcess: inOverhead }, serverRuntimes: serverLatency.runtimes, ratioP50: p50Ratio, ratioP99: p99Ratio, targetMet: met,
         serverNon2xx: serverLatency.non2xx, serverErrors: serverLatency.errors,
         rounds: (oneWorker.rounds ?? []).map((r, i) => ({ server: summarize(r.latenciesMs), inProcess: summarize(inTorchRounds[i]?.latencies_ms ?? []) })),
       },
@@ -332,7 +359,7 @@ try {
         inProcessSequential: inThroughput,
         server: serverRuns.map((r) => ({ workers: r.workers, concurrency, seconds: r.load?.seconds, ok: r.load?.ok, non2xx: r.load?.non2xx, errors: r.load?.errors, statuses: r.load?.statuses, perSecond: (r.load?.ok ?? 0) / (r.load?.seconds ?? Number.NaN), latency: summarize(r.load?.latenciesMs ?? []) })),
       },
-      runtimes: { inProcessTorch: inSummary, inProcessOnnx: inOnnxSummary ?? null, inProcessOnnxSkipped: prepared.model.onnx_skipped ?? null, serverTorch: serverSummary, serverOnnx: serverOnnxSummary ?? null, serverOnnxSkipped: serverOnnxSkipped ?? null },
+      runtimes: { inProcessTorch: inSummary, inProcessOnnx: inOnnxSummary ?? null, inProcessOnnxSkipped: prepared.model.onnx_skipped ?? null, serverTorch: serverSummary, serverOnnx: serverOnnxSummary ?? null, serverOnnxRuntimes: serverOnnxLatency?.runtimes ?? null, serverOnnxSkipped: serverOnnxSkipped ?? null },
       memory: [...serverRuns, ...(serverOnnx ? [serverOnnx] : [])].map((r) => ({ runtime: r.runtime, workers: r.workers, startSeconds: r.startSeconds, warm: r.memoryWarm, afterLoad: r.memoryAfterLoad })),
       inProcessRssMb: { torch: inTorch.rss_mb, onnx: inOnnx?.rss_mb ?? null },
       torchThreads: inTorch.torch_threads,

@@ -9,8 +9,8 @@ artifact the server is given, as a training job writes it): an untrained yolo11n
 Ultralytics' yolo11n.yaml, saved with train_args.imgsz = --image-size, so the inference server (which reads
 the size a checkpoint was trained at) and this baseline predict at the same size. An untrained network costs
 exactly what a trained one of the same architecture costs per image. When onnx and onnxruntime import, it also
-exports W/model/best.onnx (static shape, not simplified: what the training's export writes); otherwise it says
-why not in its JSON answer. Nothing is downloaded.
+exports W/model/best.onnx with the training's own exporter (yolops_training/onnx_export.py: static shape, not
+simplified); otherwise it says why not in its JSON answer. Nothing is downloaded.
 
 `measure` loads the model the way the server does (YOLO(weights, task="detect"), one warm-up prediction on a
 blank image), reads every image file into memory first, then times, per image with perf_counter:
@@ -102,10 +102,9 @@ def write_model(folder: Path, imgsz: int, work: Path, skip_onnx: bool) -> dict[s
     if reason is not None:
         answer["onnx_skipped"] = reason
         return answer
-    exported = YOLO(str(weights), task="detect").export(
-        format="onnx", imgsz=imgsz, dynamic=False, simplify=False, device="cpu", verbose=False
-    )
-    answer["onnx"] = str(exported)
+    from yolops_training.onnx_export import export_onnx
+
+    answer["onnx"] = str(export_onnx(weights))  # the training's own export: what a model.tar.gz holds
     return answer
 
 

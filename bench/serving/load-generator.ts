@@ -37,11 +37,13 @@ export interface LoadResult {
   latenciesMs: number[];
   /** The server's own `inference_ms` of each success: Ultralytics' predict, inside its lock. */
   serverInferenceMs: number[];
+  /** What ran each success (the answer's model.runtime) -> count. */
+  runtimes: Record<string, number>;
 }
 
 const MAX_PROBLEMS = 5;
 
-type Outcome = { kind: 'ok'; ms: number; inferenceMs: number } | { kind: 'non2xx'; status: number; text: string } | { kind: 'error'; text: string };
+type Outcome = { kind: 'ok'; ms: number; inferenceMs: number; runtime: string } | { kind: 'non2xx'; status: number; text: string } | { kind: 'error'; text: string };
 
 function send(agent: Agent, url: URL, body: RequestBody, timeoutMs: number): Promise<Outcome> {
   return new Promise((resolve) => {
@@ -63,7 +65,7 @@ function send(agent: Agent, url: URL, body: RequestBody, timeoutMs: number): Pro
         }
         const answer = invocationAnswerSchema.safeParse(json);
         if (!answer.success) return resolve({ kind: 'error', text: `a ${status} answer of the wrong shape: ${answer.error.message.slice(0, 200)}` });
-        resolve({ kind: 'ok', ms, inferenceMs: answer.data.inference_ms });
+        resolve({ kind: 'ok', ms, inferenceMs: answer.data.inference_ms, runtime: answer.data.model.runtime });
       });
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
@@ -77,7 +79,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   if (options.bodies.length === 0) throw new RangeError('runLoad needs at least one body');
   const url = new URL(options.endpoint);
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
-  const result: LoadResult = { concurrency: options.concurrency, sent: 0, ok: 0, non2xx: 0, errors: 0, statuses: {}, problems: [], seconds: 0, latenciesMs: [], serverInferenceMs: [] };
+  const result: LoadResult = { concurrency: options.concurrency, sent: 0, ok: 0, non2xx: 0, errors: 0, statuses: {}, problems: [], seconds: 0, latenciesMs: [], serverInferenceMs: [], runtimes: {} };
   const started = performance.now();
   const deadline = started + options.durationMs;
   let next = 0;
@@ -91,6 +93,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         result.ok += 1;
         result.latenciesMs.push(outcome.ms);
         result.serverInferenceMs.push(outcome.inferenceMs);
+        result.runtimes[outcome.runtime] = (result.runtimes[outcome.runtime] ?? 0) + 1;
         continue;
       }
       if (outcome.kind === 'non2xx') {

@@ -6,7 +6,7 @@ import { runLoad } from '../../../bench/serving/load-generator.ts';
 import { percentile, summarize } from '../../../bench/serving/stats.ts';
 
 const answer = JSON.stringify({
-  model: { version: 'sha256:0123456789abcdef', mlflow_run_id: null },
+  model: { version: 'sha256:0123456789abcdef', mlflow_run_id: null, runtime: 'torch' },
   inference_ms: 4.5,
   options: { conf: 0.25, imgsz: 64 },
   predictions: [{ width: 64, height: 64, detections: [] }],
@@ -55,6 +55,7 @@ describe('runLoad', () => {
     expect(result.latenciesMs).toHaveLength(30);
     expect(Math.min(...result.latenciesMs)).toBeGreaterThanOrEqual(19);
     expect(result.serverInferenceMs).toEqual(Array(30).fill(4.5));
+    expect(result.runtimes).toEqual({ torch: 30 });
     expect([...contentTypes]).toEqual(['image/jpeg']);
   });
 
