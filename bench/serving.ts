@@ -371,3 +371,27 @@ try {
   if (values.keep) console.log(`kept ${work} (server logs, Python log, images, model)`);
   else rmSync(work, { recursive: true, force: true });
 }
+
+// Figures (2026-12-02, the 2-vCPU development machine shared with other work; torch runs 1 intra-op thread there,
+// as Ultralytics sets it to CPUs - 1; yolo11n untrained at 640, 200 JPEGs of 640 x 640, 57 KB on average):
+//
+//   node bench/serving.ts --images 200 --duration 20 --rounds 3      (load average 2.4 to 4.3 during the run)
+//
+//   1. concurrency 1 (600 samples a side)       p50 ms   p99 ms
+//      in-process decode + predict (torch)      127.3    233.4    (predict alone 123.9 / 227.2)
+//      server, client-side (torch, 1 worker)    133.2    243.8    (inference_ms 126.6 / 234.7)
+//      ratio server / in-process: p50 1.05x, p99 1.04x (per round 0.93x to 1.14x): target <= 1.2x met.
+//      Beyond predict: server 5.8 / 14.5 ms (HTTP, body, decode, JSON, threads), in-process 2.9 / 17.2 ms (decode).
+//   2. concurrency 8, 20 s: 1 worker 7.69 req/s (1.03x the in-process sequential 7.47/s; p50 1009 ms, queued
+//      behind the one predict lock); 2 workers 6.01 req/s (0.80x): two torch workers on 2 shared vCPUs gain
+//      nothing; no non-2xx, no errors.
+//   3. onnx / torch, p50: in-process 168.8 / 127.3 ms = 1.33x, server 169.7 / 133.2 ms = 1.27x (slower) in this
+//      run; in an earlier run at load average ~1, in-process onnx 54.7 ms against torch 110.4 ms = 0.50x. ONNX
+//      Runtime's thread pool (one thread per core) suffers from other load far more than torch's single thread:
+//      the winner depends on the machine's load, which is why the server's `auto` times both at start-up.
+//   4. memory (MB)                        RSS warm  PSS warm  RSS after load  PSS after load
+//      torch, 1 worker (one process)         822       819        1014            1011
+//      torch, 2 workers: each worker         797/1070  619/893    1013/1070       834/892   (+ supervisor 18 PSS,
+//                                                                                            resource tracker 7)
+//      onnx, 1 worker (torch model kept too) 933       757         940             763
+//      A worker grows by about 200 MB once it has served concurrent requests; in-process Python holds ~800 MB.

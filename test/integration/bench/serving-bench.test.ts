@@ -45,6 +45,9 @@ describe('bench/serving.ts', () => {
     // The ONNX sides run when onnx and onnxruntime import and the server reads the runtime variable; else one line says why.
     expect(out).toMatch(/^(in-process onnx \(best\.onnx\)\s+[\d.]+\s|in-process onnx: skipped: .+$)/m);
     expect(out).toMatch(/^(server onnx, 1 worker \(client\)\s+[\d.]+\s|server onnx: skipped: .+$)/m);
+    // A server started with YOLOPS_INFERENCE_RUNTIME=onnx must have answered with ONNX Runtime, every time.
+    if (!/^server onnx: skipped/m.test(out)) expect(out).toMatch(/^ {2}the onnx server's answers name the runtime that ran them: onnx 4$/m);
+    expect(out).toMatch(/^the server's answers name the runtime that ran them: torch 4$/m);
     expect(out).toMatch(/^torch\s+1\s+\d+\s+server\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+$/m);
     expect(out).toMatch(/^load average \(1, 5, 15 min\): start: /m);
 
