@@ -17,7 +17,8 @@ blank image), reads every image file into memory first, then times, per image wi
     Image.open(BytesIO(bytes)).convert("RGB")  +  model.predict(image, imgsz, conf=0.25, verbose=False)
 i.e. the decode from bytes and Ultralytics' predict (preprocess, forward, NMS, Results), which is exactly the
 work the server does for one image/jpeg body, minus HTTP, JSON and the server's threads. The predict call alone
-is also reported (predict_ms), to set beside the server's own inference_ms. File reading is not timed. Both commands print one JSON document on stdout; Ultralytics' own logging goes to stderr.
+is also reported (predict_ms), to set beside the server's own inference_ms. File reading is not timed.
+Both commands print one JSON document as the last line of stdout; Ultralytics' own logging goes to stderr.
 """
 
 from __future__ import annotations
