@@ -2,7 +2,9 @@
 // Ultralytics' in-process YOLO(...).predict, on the same model and the same images, side by side in one run:
 //
 //   1. latency at concurrency 1: each image POSTed once to /invocations (image/jpeg) against the same images
-//      predicted one by one in a Python process; p50/p99 and the ratio server / in-process (target <= 1.2x);
+//      predicted one by one in a Python process; p50/p99 and the ratio server / in-process (target <= 1.2x).
+//      With --rounds N every side's pass runs N times, the sides taking turns in rotating order, and the
+//      percentiles are over all the rounds' samples (each round's ratio is printed too);
 //   2. throughput at concurrency --concurrency (8) with a bounded load generator (keep-alive, fixed requests in
 //      flight, stopped by --duration or --max-requests), for each worker count of --workers
 //      (SAGEMAKER_MODEL_SERVER_WORKERS), against the in-process sequential throughput;
@@ -262,7 +264,7 @@ try {
   const serverInference = summarize(serverLatency.serverInferenceMs);
   const w1 = [52, 8, 8, 8, 8, 8, 5];
   const row = (name: string, s: LatencySummary): string => pad([name, f1(s.p50), f1(s.p99), f1(s.mean), f1(s.min), f1(s.max), String(s.n)], w1);
-  console.log(`\n1. latency at concurrency 1: each image once per round, ${plural(rounds, 'round')} in alternating order, after ${plural(warmup, 'warm-up image')} (ms)`);
+  console.log(`\n1. latency at concurrency 1: each image once per round, ${plural(rounds, 'round')} in rotating order, after ${plural(warmup, 'warm-up image')} (ms)`);
   console.log(pad(['side', 'p50', 'p99', 'mean', 'min', 'max', 'n'], w1));
   console.log(row('in-process YOLO.predict, torch (decode + predict)', inSummary));
   console.log(row('  of which predict only', inPredict));
