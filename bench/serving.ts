@@ -83,6 +83,12 @@ if (workerCounts[0] !== 1) throw new RangeError(`--workers must start with 1 (th
 const python = pythonEnvironment(join(REPO_ROOT, '.venv'));
 const work = mkdtempSync(join(tmpdir(), 'yolops-bench-serving-'));
 const log = join(work, 'python.log');
+// On Ctrl-C the cleanup's signal handler stops every group and exits, skipping the `finally` below: this removes
+// the scratch folder on that path too (rmSync, as an exit listener must be synchronous).
+const removeScratch = (): void => {
+  if (!values.keep) rmSync(work, { recursive: true, force: true });
+};
+process.on('exit', removeScratch);
 // startModelServer hands process.env to the server (plus its own variables): the servers read these from it.
 Object.assign(process.env, { YOLO_OFFLINE: 'true', YOLO_AUTOINSTALL: 'false' });
 const RUNTIME_VARIABLE = 'YOLOPS_INFERENCE_RUNTIME';
@@ -371,7 +377,7 @@ try {
   }
 } finally {
   if (values.keep) console.log(`kept ${work} (server logs, Python log, images, model)`);
-  else rmSync(work, { recursive: true, force: true });
+  removeScratch();
 }
 
 // Figures (2026-12-02, the 2-vCPU development machine shared with other work; torch runs 1 intra-op thread there,

@@ -1,8 +1,8 @@
 // bench/serving.ts end to end with tiny settings: the real inference server, the real Python baseline, the
 // table and the ratios printed, the --json results, and no process of any server left once it has exited,
-// whether it ends by itself or by Ctrl-C.
+// nor its scratch folder, whether it ends by itself or by Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -59,7 +59,9 @@ describe('bench/serving.ts', () => {
   });
 
   it('stops the server it started when interrupted with Ctrl-C (SIGINT), and exits 130', async () => {
-    const child = spawn(process.execPath, [join(repo, 'bench', 'serving.ts'), ...TINY, '--skip-onnx'], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [join(repo, 'bench', 'serving.ts'), ...TINY, '--skip-onnx'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     let stderr = '';
     const pgid = await new Promise<number>((resolve, reject) => {
       child.stderr.on('data', (chunk: Buffer) => {
@@ -75,5 +77,8 @@ describe('bench/serving.ts', () => {
     expect(await exited).toBe(130);
     expect(stderr).toMatch(/bench: SIGINT: stopping 1 process group\(s\)/);
     expect(groupAlive(pgid)).toBe(false);
+    const scratch = /scratch (\S+)$/m.exec(stdout)?.[1];
+    expect(scratch, stdout).toBeDefined();
+    expect(existsSync(scratch as string)).toBe(false);
   });
 });
