@@ -42,13 +42,13 @@ if (!Number.isInteger(top) || top < 1) throw new RangeError(`--top must be a who
 const entry = resolve(REPO_ROOT, values.entry);
 const TARGET_BYTES = 1_048_576;
 
-// What the construct's `bundling` props say, copied; checked against its source so the two cannot drift apart.
+// What the constructs' `bundling` props (LAMBDA_BUNDLING) say, copied; checked against its source so the two cannot drift apart.
 const BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
-const CONSTRUCT = join(REPO_ROOT, 'src', 'infra', 'constructs', 'training-trigger.ts');
+const CONSTRUCT = join(REPO_ROOT, 'src', 'infra', 'constructs', 'lambda-bundling.ts');
 const constructSource = readFileSync(CONSTRUCT, 'utf8');
 const expectedInConstruct = ['format: OutputFormat.ESM', "target: 'node24'", 'minify: true', 'sourceMap: true', 'logLevel: LogLevel.WARNING', `banner: ${JSON.stringify(BANNER)}`];
 const drifted = expectedInConstruct.filter((text) => !constructSource.includes(text));
-const bundlingBlock = /bundling: \{([^}]*)\}/.exec(constructSource)?.[1] ?? '';
+const bundlingBlock = /LAMBDA_BUNDLING: BundlingOptions = \{([^}]*)\}/.exec(constructSource)?.[1] ?? '';
 const bundlingKeys = [...bundlingBlock.matchAll(/^\s*(\w+):/gm)].map((m) => m[1]);
 const unknownKeys = bundlingKeys.filter((k) => !['format', 'target', 'minify', 'sourceMap', 'logLevel', 'banner'].includes(k ?? ''));
 if (drifted.length > 0 || unknownKeys.length > 0 || bundlingKeys.length === 0) {

@@ -6,7 +6,7 @@ import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -16,6 +16,7 @@ import { DEPLOYER_ENV, type DeployerEnvironment } from '../../deployer/environme
 import { PREFIXES } from '../../core/naming.ts';
 import type { EnvironmentPolicy } from '../environment.ts';
 import { acknowledge } from '../nag.ts';
+import { LAMBDA_BUNDLING } from './lambda-bundling.ts';
 
 /** The handler source, bundled with esbuild at synth time (no Docker). */
 export const DEPLOYER_HANDLER_ENTRY = fileURLToPath(new URL('../../deployer/handler.ts', import.meta.url));
@@ -105,15 +106,7 @@ export class Deployer extends Construct {
       // Lambda retries a failed event twice, then puts it here with the error in its attributes.
       retryAttempts: 2,
       deadLetterQueue: this.deadLetterQueue,
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        logLevel: LogLevel.WARNING,
-        // Lets CommonJS dependencies that call require() run inside the ESM bundle.
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
+      bundling: LAMBDA_BUNDLING,
     });
 
     const target = new LambdaFunction(this.function, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(2) });

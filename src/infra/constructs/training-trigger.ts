@@ -5,12 +5,13 @@ import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { LAMBDA_BUNDLING } from './lambda-bundling.ts';
 import type { EnvironmentPolicy } from '../environment.ts';
 import { PREFIXES } from '../../core/naming.ts';
 
@@ -109,15 +110,7 @@ export class TrainingTrigger extends Construct {
         POWERTOOLS_SERVICE_NAME: 'yolops-trigger',
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        logLevel: LogLevel.WARNING,
-        // Lets CommonJS dependencies that call require() run inside the ESM bundle.
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
+      bundling: LAMBDA_BUNDLING,
     });
     // The role is imported immutable: the permissions this would add live in TriggerRole (SharedResourcesStack).
     this.function.addEventSource(new SqsEventSource(this.queue, { batchSize: BATCH_SIZE, maxBatchingWindow: Duration.seconds(10), reportBatchItemFailures: true }));

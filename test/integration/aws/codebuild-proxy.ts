@@ -1,6 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { forward, readBody } from './scripted-executions-proxy.ts';
+import { forward, readBody, relay, startProxyServer } from './loopback-proxy.ts';
 
 /**
  * A loopback HTTP proxy in front of moto for what moto 5.2.5's CodeBuild cannot do: its StartBuild accepts
@@ -36,41 +34,30 @@ export async function startCodeBuildProxy(motoEndpoint: string): Promise<CodeBui
   let frames: BuildFrame[] = [];
   let at = 0;
 
-  const server: Server = createServer((incoming, response) => {
-    void (async () => {
-      const body = await readBody(incoming);
-      const operation = String(incoming.headers['x-amz-target'] ?? '');
-      if (operation) targets.push(operation);
-      if (operation === 'CodeBuild_20161006.StartBuild') startBuilds.push(JSON.parse(body.toString('utf8')) as Record<string, unknown>);
-      const answer = await forward(upstream, incoming, body);
-      let out = answer.body;
-      if (operation === 'CodeBuild_20161006.BatchGetBuilds' && frames.length > 0 && answer.status === 200) {
-        const frame = frames[Math.min(at, frames.length - 1)] as BuildFrame;
-        at += 1;
-        const parsed = JSON.parse(answer.body.toString('utf8')) as { builds?: Record<string, unknown>[] };
-        for (const build of parsed.builds ?? []) Object.assign(build, frame);
-        out = Buffer.from(JSON.stringify(parsed));
-      }
-      const headers = { ...answer.headers };
-      delete headers['transfer-encoding'];
-      headers['content-length'] = String(out.length);
-      response.writeHead(answer.status, headers);
-      response.end(out);
-    })().catch((error: unknown) => {
-      response.writeHead(502, { 'content-type': 'text/plain' });
-      response.end(`proxy: ${(error as Error).message}`);
-    });
+  const server = await startProxyServer(async (incoming, response) => {
+    const body = await readBody(incoming);
+    const operation = String(incoming.headers['x-amz-target'] ?? '');
+    if (operation) targets.push(operation);
+    if (operation === 'CodeBuild_20161006.StartBuild') startBuilds.push(JSON.parse(body.toString('utf8')) as Record<string, unknown>);
+    const answer = await forward(upstream, incoming, body);
+    let out = answer.body;
+    if (operation === 'CodeBuild_20161006.BatchGetBuilds' && frames.length > 0 && answer.status === 200) {
+      const frame = frames[Math.min(at, frames.length - 1)] as BuildFrame;
+      at += 1;
+      const parsed = JSON.parse(answer.body.toString('utf8')) as { builds?: Record<string, unknown>[] };
+      for (const build of parsed.builds ?? []) Object.assign(build, frame);
+      out = Buffer.from(JSON.stringify(parsed));
+    }
+    relay(response, answer, out);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: server.endpoint,
     targets,
     startBuilds,
     scriptBuilds: (next) => {
       frames = next;
       at = 0;
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: server.close,
   };
 }

@@ -1,6 +1,5 @@
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CreateEndpointCommand, DeleteEndpointCommand, DescribeEndpointCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { forward, readBody, relay, sendJson, startProxyServer } from './loopback-proxy.ts';
 import type { AwsClientConfig } from './moto.ts';
 
 /**
@@ -40,31 +39,6 @@ export interface EndpointUpdatesProxy {
   close(): Promise<void>;
 }
 
-function readBody(message: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    message.on('data', (chunk: Buffer) => chunks.push(chunk));
-    message.on('end', () => resolve(Buffer.concat(chunks)));
-    message.on('error', reject);
-  });
-}
-
-function forward(target: URL, incoming: Pick<IncomingMessage, 'method' | 'url' | 'headers'>, body: Buffer): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const out = request({ host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: target.host } }, (answer) => {
-      readBody(answer).then((data) => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: data }), reject);
-    });
-    out.on('error', reject);
-    out.end(body);
-  });
-}
-
-function sendJson(response: ServerResponse, status: number, value: unknown): void {
-  const body = Buffer.from(JSON.stringify(value));
-  response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': String(body.length) });
-  response.end(body);
-}
-
 export async function startEndpointUpdatesProxy(moto: { endpoint: string; clientConfig: AwsClientConfig }): Promise<EndpointUpdatesProxy> {
   const target = new URL(moto.endpoint);
   const sagemaker = new SageMakerClient({ ...moto.clientConfig, maxAttempts: 1 });
@@ -99,55 +73,44 @@ export async function startEndpointUpdatesProxy(moto: { endpoint: string; client
     return { status: 200, value: { EndpointArn: described.EndpointArn } };
   }
 
-  const server: Server = createServer((incoming, response) => {
-    void (async () => {
-      const body = await readBody(incoming);
-      const operation = String(incoming.headers['x-amz-target'] ?? '');
-      if (operation) calls.push(operation);
-      if (operation === 'SageMaker.UpdateEndpoint') {
-        const parsed = JSON.parse(body.toString('utf8')) as { EndpointName: string; EndpointConfigName: string };
-        updates.push(parsed);
-        const answer = await update(parsed);
-        return sendJson(response, answer.status, answer.value);
+  const server = await startProxyServer(async (incoming, response) => {
+    const body = await readBody(incoming);
+    const operation = String(incoming.headers['x-amz-target'] ?? '');
+    if (operation) calls.push(operation);
+    if (operation === 'SageMaker.UpdateEndpoint') {
+      const parsed = JSON.parse(body.toString('utf8')) as { EndpointName: string; EndpointConfigName: string };
+      updates.push(parsed);
+      const answer = await update(parsed);
+      return sendJson(response, answer.status, answer.value);
+    }
+    const invoked = /^\/endpoints\/([^/]+)\/invocations$/.exec(incoming.url ?? '');
+    if (invoked && incoming.method === 'POST') {
+      invocations.push({ endpointName: decodeURIComponent(invoked[1] ?? ''), contentType: String(incoming.headers['content-type'] ?? ''), body });
+      const text = Buffer.from(body.toString('base64'));
+      const answer = await forward(target, { method: incoming.method, url: incoming.url, headers: { ...incoming.headers, 'content-length': String(text.length) } }, text);
+      response.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) });
+      return void response.end(answer.body);
+    }
+    const answer = await forward(target, incoming, body);
+    if (operation === 'SageMaker.DescribeEndpoint' && answer.status === 200) {
+      const described = JSON.parse(answer.body.toString('utf8')) as Record<string, unknown>;
+      const name = String(described['EndpointName']);
+      const reason = rolledBack.get(name);
+      if (reason !== undefined) described['FailureReason'] = reason;
+      const script = scripts.get(name);
+      if (script) {
+        const frame = script.frames[Math.min(script.at, script.frames.length - 1)] as EndpointFrame;
+        script.at += 1;
+        described['EndpointStatus'] = frame.EndpointStatus;
+        if (frame.FailureReason !== undefined) described['FailureReason'] = frame.FailureReason;
+        if (frame.pending && lastRequested.has(name)) described['PendingDeploymentSummary'] = { EndpointConfigName: lastRequested.get(name), EndpointStatus: frame.EndpointStatus };
       }
-      const invoked = /^\/endpoints\/([^/]+)\/invocations$/.exec(incoming.url ?? '');
-      if (invoked && incoming.method === 'POST') {
-        invocations.push({ endpointName: decodeURIComponent(invoked[1] ?? ''), contentType: String(incoming.headers['content-type'] ?? ''), body });
-        const text = Buffer.from(body.toString('base64'));
-        const answer = await forward(target, { method: incoming.method, url: incoming.url, headers: { ...incoming.headers, 'content-length': String(text.length) } }, text);
-        response.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) });
-        return void response.end(answer.body);
-      }
-      const answer = await forward(target, incoming, body);
-      if (operation === 'SageMaker.DescribeEndpoint' && answer.status === 200) {
-        const described = JSON.parse(answer.body.toString('utf8')) as Record<string, unknown>;
-        const name = String(described['EndpointName']);
-        const reason = rolledBack.get(name);
-        if (reason !== undefined) described['FailureReason'] = reason;
-        const script = scripts.get(name);
-        if (script) {
-          const frame = script.frames[Math.min(script.at, script.frames.length - 1)] as EndpointFrame;
-          script.at += 1;
-          described['EndpointStatus'] = frame.EndpointStatus;
-          if (frame.FailureReason !== undefined) described['FailureReason'] = frame.FailureReason;
-          if (frame.pending && lastRequested.has(name)) described['PendingDeploymentSummary'] = { EndpointConfigName: lastRequested.get(name), EndpointStatus: frame.EndpointStatus };
-        }
-        return sendJson(response, 200, described);
-      }
-      const headers = { ...answer.headers };
-      delete headers['transfer-encoding'];
-      headers['content-length'] = String(answer.body.length);
-      response.writeHead(answer.status, headers);
-      response.end(answer.body);
-    })().catch((error: unknown) => {
-      response.writeHead(502, { 'content-type': 'text/plain' });
-      response.end(`proxy: ${(error as Error).message}`);
-    });
+      return sendJson(response, 200, described);
+    }
+    relay(response, answer);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: server.endpoint,
     calls,
     updates,
     invocations,
@@ -162,7 +125,7 @@ export async function startEndpointUpdatesProxy(moto: { endpoint: string; client
     },
     close: async () => {
       sagemaker.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }
