@@ -88,7 +88,7 @@ export function registerModelsCommands(program: Command, ctx: CliContext): void 
   // names (a server may or may not follow it), changed by `models approve` and `models promote` beside it.
   models
     .command('stages')
-    .description('the deployment stages (staging, production): the version each names, since when, and whether a local server serves it')
+    .description('the deployment stages (staging, production): locally the version each names, since when, and whether a local server serves it; with --target aws what each endpoint serves')
     .option('--json', 'print them as JSON (with each stage\'s history of changes)')
     .action(async (options: { json?: boolean }) => {
       if (ctx.target() === 'aws') return stagesOnAwsTarget(ctx, { json: options.json === true });

@@ -33,7 +33,7 @@ function confidence(value: string): number {
 export function registerPredictCommand(program: Command, ctx: CliContext): void {
   program
     .command('predict')
-    .description('send images to an inference endpoint (`yolops serve`) and print its detections')
+    .description('send images to an inference endpoint (`yolops serve`, or with --target aws a SageMaker endpoint) and print its detections')
     .argument('<image...>', 'JPEG or PNG files')
     .option('--endpoint <url>', `the /invocations URL (default: ${ENDPOINT_ENV}, else ${DEFAULT_ENDPOINT})`)
     .option('--stage <stage>', 'with --target aws: the SageMaker endpoint of this stage, staging or production (default: production)', stageOption)
