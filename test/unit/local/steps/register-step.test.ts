@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { synthesizeTrainingPipeline, type PipelineDefinitionJson, type StepJson } from '../../../../src/core/pipeline/index.ts';
+import { synthesizeTrainingPipeline, type PipelineDefinitionJson } from '../../../../src/core/pipeline/index.ts';
 import { FolderObjectStore } from '../../../../src/local/folder-object-store.ts';
-import type { JsonObject, JsonValue } from '../../../../src/local/json.ts';
+import { isJsonObject, type JsonObject } from '../../../../src/local/json.ts';
 import { resolveExpression } from '../../../../src/local/pipeline/expressions.ts';
 import type { StepExecutionContext } from '../../../../src/local/pipeline/interpreter.ts';
-import type { StepNode } from '../../../../src/local/pipeline/runnable-pipeline.ts';
+import { parsePipelineDefinition, type StepNode } from '../../../../src/local/pipeline/runnable-pipeline.ts';
 import { LocalModelRegistry } from '../../../../src/local/registry/model-registry.ts';
 import { createRegisterExecutor } from '../../../../src/local/steps/register-step.ts';
 import { options } from '../../core/pipeline/helpers.ts';
@@ -31,29 +31,17 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-function registerStepOf(definition: PipelineDefinitionJson): StepJson {
-  const visit = (steps: StepJson[]): StepJson | undefined => {
-    for (const step of steps) {
-      if (step.Name === 'Register') return step;
-      if (step.Type === 'Condition') {
-        const found = visit([...step.Arguments.IfSteps, ...step.Arguments.ElseSteps]);
-        if (found) return found;
-      }
-    }
-    return undefined;
-  };
-  const step = visit(definition.Steps);
-  if (!step) throw new Error('no Register step');
-  return step;
-}
-
-/** The compiled Register step's arguments, resolved as the runner resolves them when the step starts. */
+/** The compiled Register step's arguments, parsed and resolved as the runner does when the step starts. */
 async function resolvedRegisterArguments(definition: PipelineDefinitionJson, codeVersion: string): Promise<JsonObject> {
+  const register = parsePipelineDefinition(definition).steps.find((node) => node.name === 'Register');
+  if (!register) throw new Error('no Register step');
   const scope = fakeScope({
     parameters: { CodeVersion: codeVersion, InputDataUri: 's3://yolops-training-data-123456789012/split_dataset/v1/' },
     steps: { Train: { ModelArtifacts: { S3ModelArtifacts: MODEL } } },
   });
-  return (await resolveExpression(registerStepOf(definition).Arguments as unknown as JsonValue, scope, 'Register')) as JsonObject;
+  const resolved = await resolveExpression(register.arguments, scope, 'Register');
+  if (!isJsonObject(resolved)) throw new Error('the Register step\'s arguments resolved to a non-object');
+  return resolved;
 }
 
 const step = { name: 'Register' } as StepNode;
