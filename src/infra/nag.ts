@@ -1,4 +1,4 @@
-import { Stack, Token, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
 import { CfnBucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 
@@ -85,4 +85,23 @@ function nagBucket(bucket: IBucket): { arn: string; name: string } {
     return { arn: bucket.bucketArn, name: bucket.bucketName };
   }
   throw new Error(`cannot name ${bucket.node.path} in a cdk-nag acknowledgement: give it an explicit bucketName, or import it by name in a stack with a concrete account and region`);
+}
+
+/**
+ * The two wildcards CDK gives every CodeBuild project's role: a log stream per build in the project's own log
+ * group, and test report groups named after the project (CDK writes the project by its logical id).
+ */
+export function acknowledgeCodeBuildProjectGrants(policy: IConstruct, project: IConstruct, buildName: string): void {
+  const stack = Stack.of(project);
+  const id = `<${stack.getLogicalId(project.node.defaultChild as CfnElement)}>`;
+  acknowledge(
+    policy,
+    `AwsSolutions-IAM5[Resource::arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:/aws/codebuild/${id}:*]`,
+    `CodeBuild writes each build of ${buildName} to a new log stream of the project's own log group, named per build.`,
+  );
+  acknowledge(
+    policy,
+    `AwsSolutions-IAM5[Resource::arn:${stack.partition}:codebuild:${stack.region}:${stack.account}:report-group/${id}-*]`,
+    `CDK lets every CodeBuild project create test report groups named after the project; the pattern covers those of ${buildName} only.`,
+  );
 }

@@ -1,5 +1,5 @@
-import { Duration, Stack } from 'aws-cdk-lib';
-import { BuildSpec, type CfnProject, ComputeType, LinuxBuildImage, Project, Source } from 'aws-cdk-lib/aws-codebuild';
+import { Duration } from 'aws-cdk-lib';
+import { BuildSpec, ComputeType, LinuxBuildImage, Project, Source } from 'aws-cdk-lib/aws-codebuild';
 import { type CfnRepository, Repository, TagMutability, TagStatus } from 'aws-cdk-lib/aws-ecr';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -7,7 +7,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { INFERENCE_IMAGE_TAG_VARIABLE, PREFIXES } from '../../core/naming.ts';
 import type { EnvironmentPolicy } from '../environment.ts';
-import { acknowledge, acknowledgeBucketGrants } from '../nag.ts';
+import { acknowledge, acknowledgeBucketGrants, acknowledgeCodeBuildProjectGrants } from '../nag.ts';
 
 /** The tag to push: the code version, given per build with StartBuild. */
 const IMAGE_TAG_VARIABLE = INFERENCE_IMAGE_TAG_VARIABLE;
@@ -104,19 +104,7 @@ export class InferenceImageBuild extends Construct {
       { bucket: props.trainingDataBucket, keys: [codeBundles], access: 'read' },
     ]);
     acknowledge(policy, 'AwsSolutions-IAM5[Resource::*]', 'The ECR registry login (ecr:GetAuthorizationToken) does not support resource-level permissions; pushes are limited to the one inference repository.');
-    // CodeBuild names a log stream and a test report group per build; CDK writes the project by its logical id.
-    const stack = Stack.of(this);
-    const project = `<${stack.getLogicalId(this.project.node.defaultChild as CfnProject)}>`;
-    acknowledge(
-      policy,
-      `AwsSolutions-IAM5[Resource::arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:/aws/codebuild/${project}:*]`,
-      `CodeBuild writes each build of ${props.projectName} to a new log stream of the project's own log group, named per build.`,
-    );
-    acknowledge(
-      policy,
-      `AwsSolutions-IAM5[Resource::arn:${stack.partition}:codebuild:${stack.region}:${stack.account}:report-group/${project}-*]`,
-      `CDK lets every CodeBuild project create test report groups named after the project; the pattern covers those of ${props.projectName} only.`,
-    );
+    acknowledgeCodeBuildProjectGrants(policy, this.project, props.projectName);
     acknowledge(
       this.project,
       'AwsSolutions-CB4',

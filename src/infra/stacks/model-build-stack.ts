@@ -1,5 +1,5 @@
 import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { BuildSpec, type CfnProject, ComputeType, LinuxBuildImage, PipelineProject } from 'aws-cdk-lib/aws-codebuild';
+import { BuildSpec, ComputeType, LinuxBuildImage, PipelineProject } from 'aws-cdk-lib/aws-codebuild';
 import { Repository } from 'aws-cdk-lib/aws-codecommit';
 import { Artifact, Pipeline, PipelineType } from 'aws-cdk-lib/aws-codepipeline';
 import { CodeBuildAction, CodeCommitSourceAction, CodeCommitTrigger, CodeStarConnectionsSourceAction } from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -12,7 +12,7 @@ import type { ResourceNames } from '../../core/naming.ts';
 import { DeployAndTrainPolicy } from '../constructs/deploy-and-train-policy.ts';
 import { SecureBucket } from '../constructs/secure-bucket.ts';
 import type { EnvironmentPolicy } from '../environment.ts';
-import { acknowledge, acknowledgeBucketGrants } from '../nag.ts';
+import { acknowledge, acknowledgeBucketGrants, acknowledgeCodeBuildProjectGrants } from '../nag.ts';
 
 /** The buildspec the CodeBuild project runs, at the root of the source revision (this repository's buildspec.yml). */
 export const MODEL_BUILD_BUILDSPEC = 'buildspec.yml';
@@ -149,18 +149,7 @@ export class ModelBuildStack extends Stack {
     const artifacts = [{ bucket: this.artifactsBucket, keys: ['*'] }];
     const projectPolicy = this.projectRole.node.findChild('DefaultPolicy');
     acknowledgeBucketGrants(projectPolicy, `the ${names.modelBuildProject} build, which reads the source revision CodePipeline stored for it,`, artifacts.map((a) => ({ ...a, access: 'read' as const })));
-    // CodeBuild names a log stream and a test report group per build of the project.
-    const project = `<${this.getLogicalId(this.project.node.defaultChild as CfnProject)}>`;
-    acknowledge(
-      projectPolicy,
-      `AwsSolutions-IAM5[Resource::arn:${this.partition}:logs:${this.region}:${this.account}:log-group:/aws/codebuild/${project}:*]`,
-      `CodeBuild writes each build of ${names.modelBuildProject} to a new log stream of the project's own log group, named per build.`,
-    );
-    acknowledge(
-      projectPolicy,
-      `AwsSolutions-IAM5[Resource::arn:${this.partition}:codebuild:${this.region}:${this.account}:report-group/${project}-*]`,
-      `CDK lets every CodeBuild project create test report groups named after the project; the pattern covers those of ${names.modelBuildProject} only.`,
-    );
+    acknowledgeCodeBuildProjectGrants(projectPolicy, this.project, names.modelBuildProject);
     const sourceActionRole = this.pipeline.node.findChild('Source').node.findChild('Source').node.findChild('CodePipelineActionRole');
     for (const [role, holder] of [
       [this.pipeline.role, `CodePipeline, which stores each source revision of ${names.modelBuildPipeline} and hands it to the build,`],
