@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ApprovalStatus, ModelVersionRecord } from '../../../../src/core/registry/model-version.ts';
 import { reachableHost } from '../../../../src/local/serving/model-server.ts';
 import { chooseServedVersion } from '../../../../src/local/serving/served-version.ts';
+import { GROUP, versionRecord as version } from '../model-version-fixture.ts';
 
-const GROUP = 'yolops-yolo-models';
 
-function version(n: number, approvalStatus: ApprovalStatus): ModelVersionRecord {
-  return {
-    schemaVersion: 1,
-    modelPackageGroupName: GROUP,
-    version: n,
-    modelPackageArn: `arn:local:sagemaker:model-package/${GROUP}/${n}`,
-    artifactUri: `s3://yolops-model-artifacts-123456789012/pipelines/e${n}/model.tar.gz`,
-    approvalStatus,
-    approvalHistory: [],
-    metrics: {},
-    lineage: {},
-    customerMetadata: {},
-    createdAt: '2025-01-01T00:00:00.000Z',
-  };
-}
 
 describe('chooseServedVersion', () => {
   const versions = [version(1, 'Approved'), version(2, 'Rejected'), version(3, 'Approved'), version(4, 'PendingManualApproval')];

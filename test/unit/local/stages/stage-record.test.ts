@@ -1,29 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { ApprovalStatus, ModelVersionRecord } from '../../../../src/core/registry/model-version.ts';
 import { howToSetStage, judgePromotion, stageProblem } from '../../../../src/local/stages/stage-choice.ts';
 import { describeStageChange, isLocalStage, pointStage, stageRecordSchema, type StageChangeInput, type StageRecord } from '../../../../src/local/stages/stage-record.ts';
+import { GROUP, versionRecord as version } from '../model-version-fixture.ts';
 
-const GROUP = 'yolops-yolo-models';
 const T1 = new Date('2025-03-01T10:00:00.000Z');
 const T2 = new Date('2025-03-02T11:30:00.000Z');
 
 const change = (version: number, now: Date, extra: Partial<StageChangeInput> = {}): StageChangeInput => ({ stage: 'production', modelPackageGroupName: GROUP, version, by: 'alice', action: 'promote', now, ...extra });
 
-function version(n: number, approvalStatus: ApprovalStatus): ModelVersionRecord {
-  return {
-    schemaVersion: 1,
-    modelPackageGroupName: GROUP,
-    version: n,
-    modelPackageArn: `arn:local:sagemaker:model-package/${GROUP}/${n}`,
-    artifactUri: `s3://bucket/pipelines/e${n}/model.tar.gz`,
-    approvalStatus,
-    approvalHistory: [],
-    metrics: {},
-    lineage: {},
-    customerMetadata: {},
-    createdAt: '2025-01-01T00:00:00.000Z',
-  };
-}
 
 describe('pointStage', () => {
   it("starts a stage's history with no previous version", () => {
