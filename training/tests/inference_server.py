@@ -19,6 +19,17 @@ from mlflow_server import free_port
 SERVE = TRAINING_DIR / "serve"
 
 
+def run_serve_briefly(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`serve` with only `env` (and a bare PATH): for settings it must refuse before it starts anything."""
+    return subprocess.run(
+        [sys.executable, str(SERVE), "serve"],
+        env={**env, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 class InferenceServer:
     def __init__(self, root: Path, env: dict[str, str], args: tuple[str, ...] = ("serve",)) -> None:
         root.mkdir(parents=True, exist_ok=True)

@@ -7,8 +7,6 @@ import base64
 import json
 import re
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from conftest import TrainedJob
-from inference_server import SERVE, InferenceServer
+from inference_server import InferenceServer, run_serve_briefly
 from starlette.testclient import TestClient
 
 from yolops_serving.app import create_app
@@ -93,13 +91,7 @@ def test_a_bad_runtime_value_is_refused_with_the_variable_name() -> None:
 
 
 def test_serve_stops_on_a_bad_runtime_value_with_exit_2() -> None:
-    result = subprocess.run(
-        [sys.executable, str(SERVE), "serve"],
-        env={"YOLOPS_INFERENCE_RUNTIME": "gpu", "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_serve_briefly({"YOLOPS_INFERENCE_RUNTIME": "gpu"})
     assert result.returncode == 2
     assert result.stderr.strip() == "yolops serve: YOLOPS_INFERENCE_RUNTIME='gpu' must be one of auto, torch, onnx"
 

@@ -9,8 +9,6 @@ import io
 import json
 import socket
 import struct
-import subprocess
-import sys
 import time
 import zlib
 from collections.abc import Iterator
@@ -19,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from inference_server import SERVE, InferenceServer
+from inference_server import InferenceServer, run_serve_briefly
 from PIL import Image
 from starlette.testclient import TestClient
 from synthetic_dataset import NAMES
@@ -302,12 +300,6 @@ def test_without_a_model_ping_says_why_with_503(tmp_path: Path) -> None:
 
 
 def test_a_bad_port_variable_stops_serve_with_its_name() -> None:
-    result = subprocess.run(
-        [sys.executable, str(SERVE), "serve"],
-        env={"SAGEMAKER_BIND_TO_PORT": "http", "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_serve_briefly({"SAGEMAKER_BIND_TO_PORT": "http"})
     assert result.returncode == 2
     assert "SAGEMAKER_BIND_TO_PORT='http' is not a whole number" in result.stderr
