@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { YolopsError } from '../core/errors.ts';
+import { environmentProblems } from '../core/function-environment.ts';
 
 /** The deployer's settings, from its environment (set by the ServingStack; see src/infra/constructs/deployer.ts). */
 export interface DeployerEnvironment {
@@ -40,8 +41,7 @@ export class DeployerEnvironmentError extends YolopsError {}
 export function readDeployerEnvironment(env: NodeJS.ProcessEnv): DeployerEnvironment {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])] ?? null)})`);
-    throw new DeployerEnvironmentError(`the deployer's environment is not valid; fix the function's configuration (ServingStack): ${problems.join('; ')}`);
+    throw new DeployerEnvironmentError(`the deployer's environment is not valid; fix the function's configuration (ServingStack): ${environmentProblems(parsed.error, env)}`);
   }
   const e = parsed.data;
   return {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { YolopsError } from '../core/errors.ts';
+import { environmentProblems } from '../core/function-environment.ts';
 
 /** The trigger's settings, from its environment (set by the S3TriggerStack; see training-trigger.ts). */
 export interface TriggerEnvironment {
@@ -33,8 +34,7 @@ export class TriggerEnvironmentError extends YolopsError {}
 export function readTriggerEnvironment(env: NodeJS.ProcessEnv): TriggerEnvironment {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])] ?? null)})`);
-    throw new TriggerEnvironmentError(`the training trigger's environment is not valid; fix the function's configuration (S3TriggerStack): ${problems.join('; ')}`);
+    throw new TriggerEnvironmentError(`the training trigger's environment is not valid; fix the function's configuration (S3TriggerStack): ${environmentProblems(parsed.error, env)}`);
   }
   const e = parsed.data;
   return {
