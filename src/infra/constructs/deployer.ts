@@ -10,12 +10,13 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEPLOYER_ENV, type DeployerEnvironment } from '../../deployer/environment.ts';
 import { PREFIXES } from '../../core/naming.ts';
 import type { EnvironmentPolicy } from '../environment.ts';
 import { acknowledge } from '../nag.ts';
+import { deadLetterQueue } from './dead-letter-queue.ts';
 import { LAMBDA_BUNDLING } from './lambda-bundling.ts';
 
 /** The handler source, bundled with esbuild at synth time (no Docker). */
@@ -73,13 +74,7 @@ export class Deployer extends Construct {
     });
     this.addPermissions(props);
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      queueName: props.deadLetterQueueName,
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      removalPolicy: props.environment.removalPolicy,
-    });
+    this.deadLetterQueue = deadLetterQueue(this, props.deadLetterQueueName, props.environment);
     this.logGroup = new LogGroup(this, 'LogGroup', { logGroupName: props.logGroupName, retention: props.environment.logRetention, removalPolicy: props.environment.removalPolicy });
 
     const settings: DeployerEnvironment = {

@@ -11,6 +11,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterQueue } from './dead-letter-queue.ts';
 import { LAMBDA_BUNDLING } from './lambda-bundling.ts';
 import type { EnvironmentPolicy } from '../environment.ts';
 import { PREFIXES } from '../../core/naming.ts';
@@ -59,13 +60,7 @@ export class TrainingTrigger extends Construct {
   constructor(scope: Construct, id: string, props: TrainingTriggerProps) {
     super(scope, id);
     const timeout = props.timeout ?? Duration.minutes(5);
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      queueName: props.deadLetterQueueName,
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      removalPolicy: props.environment.removalPolicy,
-    });
+    this.deadLetterQueue = deadLetterQueue(this, props.deadLetterQueueName, props.environment);
     this.queue = new Queue(this, 'Queue', {
       queueName: props.queueName,
       deliveryDelay: props.quietPeriod,
