@@ -69,6 +69,16 @@ export function resourceNames(context: Pick<CdkContext, 'project_name' | 'aws_ac
     deployerDeadLetterQueue: `${p}-deployer-dlq`,
     deployerErrorsAlarm: `${p}-deployer-errors`,
     deployerDeadLetterAlarm: `${p}-deployer-dead-letters`,
+    /** Labelled data in: the rule for uploads under labeled-data/ (the S3 trigger converts them through the Preprocess step). */
+    labeledDataUploadRule: `${p}-labeled-data-trigger`,
+    /** Ground Truth: the role labeling jobs run as, and the completion of a job turning its output into a labelled-data version. */
+    labelingJobRole: `${p}-labeling-role`,
+    labelingJobStateRule: `${p}-labeling-job-state`,
+    labelingCompletionFunction: `${p}-labeling-completion`,
+    labelingCompletionRole: `${p}-labeling-completion-role`,
+    labelingCompletionLogGroup: `/aws/lambda/${p}-labeling-completion`,
+    labelingCompletionDeadLetterQueue: `${p}-labeling-completion-dlq`,
+    labelingCompletionErrorsAlarm: `${p}-labeling-completion-errors`,
   } as const;
 }
 
@@ -78,6 +88,15 @@ export type ResourceNames = ReturnType<typeof resourceNames>;
 export const PREFIXES = {
   splitDataset: 'split_dataset/',
   sampleDataset: 'sample_dataset/',
+  /**
+   * Labelled exports (COCO, Pascal VOC, Ground Truth, Label Studio, unsplit YOLO): `labeled-data/<version>/` holds
+   * one export and its images; an upload starts one execution whose Preprocess step converts and splits it.
+   */
+  labeledData: 'labeled-data/',
+  /** Images waiting to be labelled (`raw-images/<batch>/`): the input of `yolops label start`. */
+  rawImages: 'raw-images/',
+  /** Ground Truth labeling jobs: `labeling/<job>/` holds the input manifest, the label categories and the job's output. */
+  labeling: 'labeling/',
   code: 'code/',
   config: 'config/',
   trainingConfigKey: 'config/training-config.json',

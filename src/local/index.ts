@@ -22,7 +22,7 @@ export { parsePipelineDefinition, type ParsedPipeline, type StepNode } from './p
 export { PipelineDefinitionError } from './pipeline/errors.ts';
 export type { DefinitionProblem } from '../core/pipeline/compiled.ts';
 export { ParameterValueError, type ParameterOverride, type ParameterValue } from './pipeline/parameters.ts';
-export { pythonEnvironment, type PythonEnvironment } from './python-env.ts';
+export { pythonEnvironment, type PythonEnvironment, assertPythonEnvironment, jobEnvironment } from './python-env.ts';
 export { chooseServedVersion, type ServedVersionChoice } from './serving/served-version.ts';
 export { serveVersionLocally, type ServeVersionOptions } from './serving/serve-version.ts';
 export { ModelLoadError, ModelServerError, type ModelServer } from './serving/model-server.ts';

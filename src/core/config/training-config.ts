@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { ConfigError, parseConfig } from './errors.ts';
+import { SPLIT_RULES, splitRatiosProblem } from '../dataset/label-formats.ts';
 import { HOSTING_INSTANCE_TYPES, PROCESSING_INSTANCE_TYPES, TRAINING_INSTANCE_TYPES } from './instance-types.ts';
 
 const MAX_RUNTIME_LIMIT_SECONDS = 28 * 24 * 3600; // SageMaker's ceiling for MaxRuntimeInSeconds
@@ -89,6 +90,15 @@ export const trainingConfigSchema = z
   .object({
     instance_type: trainingInstanceType.default('ml.g5.xlarge'),
     evaluation_instance_type: processingInstanceType.default('ml.m5.xlarge'),
+    /** The Preprocess step's processing instance (CPU): converts a labelled export, splits it and validates it. */
+    preprocessing_instance_type: processingInstanceType.default('ml.m5.xlarge'),
+    /** How the Preprocess step splits a labelled export (train, val[, test]); a split YOLO dataset keeps its own split. */
+    split_ratios: z
+      .array(z.number('must be a number').positive('must be more than 0'), 'must be a list of 2 or 3 numbers, e.g. [0.8, 0.2] (train, val) or [0.7, 0.2, 0.1] (train, val, test)')
+      .refine((ratios) => splitRatiosProblem(ratios.join(',')) === undefined, { error: (issue) => `${splitRatiosProblem((issue.input as number[]).join(','))}` })
+      .default([...SPLIT_RULES.defaultRatios]),
+    /** The split's seed: the same export, ratios and seed give the same split, image for image. */
+    split_seed: seed.default(0),
     epochs: epochs.default(100),
     batch_size: batchSize.default('auto'),
     image_size: imageSize.default(640),
