@@ -13,6 +13,7 @@ import { integerOption } from '../options.ts';
 import { transferProgress } from '../render/transfer-progress.ts';
 import { explainMissingBucket, openTargetStore } from '../target-store.ts';
 import type { CliContext } from '../context.ts';
+import { registerDatasetStatsCommand } from '../dataset/stats.ts';
 
 export function registerDatasetCommands(program: Command, ctx: CliContext): void {
   const dataset = program.command('dataset').description('YOLO datasets: generate a synthetic one, validate one, push one to the training data bucket');
@@ -65,6 +66,8 @@ export function registerDatasetCommands(program: Command, ctx: CliContext): void
       else process.stdout.write(`${report}\n`);
       if (!result.valid) process.exitCode = EXIT.failed;
     });
+
+  registerDatasetStatsCommand(dataset, ctx);
 
   dataset
     .command('push')
