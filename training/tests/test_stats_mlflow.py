@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from mlflow_server import MlflowServer
 from synthetic_dataset import make_dataset
 
@@ -100,3 +101,23 @@ def test_without_mlflow_the_files_are_still_written(tmp_path: Path) -> None:
     written = log_dataset_stats(tracker, dataset.root, tmp_path / "output", imgsz=640)
     assert [p.name for p in written] == [STATS_JSON, STATS_PNG]
     assert json.loads(written[0].read_text())["splits"]["train"]["images"] == 4
+
+
+@pytest.mark.slow
+def test_a_training_job_logs_its_dataset_statistics(trained) -> None:  # type: ignore[no-untyped-def]
+    """The shared real training (conftest.TrainedJob): run_training calls the logging above on its channel."""
+    from mlflow.tracking import MlflowClient
+
+    folder = trained.job.output_data_dir / "dataset"
+    report = json.loads((folder / STATS_JSON).read_text())
+    assert report["splits"]["train"]["backgroundImages"] == trained.BACKGROUNDS
+    assert report["boxSizeBuckets"]["imgsz"] == 64  # the job's --imgsz
+    assert f"yolops: dataset statistics: {folder / STATS_JSON}, {folder / STATS_PNG}" in trained.result.stdout
+    run_id = json.loads((trained.job.model_dir / "mlflow_run.json").read_text())["run_id"]
+    client = MlflowClient(trained.server.uri)
+    assert {a.path for a in client.list_artifacts(run_id, "dataset")} == {f"dataset/{STATS_JSON}", f"dataset/{STATS_PNG}"}
+    params = client.get_run(run_id).data.params
+    assert (params["dataset.train.images"], params["dataset.train.boxes"]) == (
+        "24",
+        str(trained.dataset.boxes["train"]),
+    )
