@@ -41,7 +41,7 @@ def _one_line(error: JobFailure, root: Path) -> str:
     if isinstance(error, ProblemList):
         first = error.problems[0] if error.problems else ""
         more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
-        return f"{root}: {error.summary}: {first}{more}; {error.fix}"
+        return " ".join(f"{root}: {error.summary}: {first}{more}; {error.fix}".split())
     text = " ".join(str(error).split())
     return text if str(root) in text else f"{root}: {text}"
 

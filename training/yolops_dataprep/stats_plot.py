@@ -14,6 +14,7 @@ from pathlib import Path
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .stats import DatasetStats
 
@@ -22,7 +23,9 @@ MAX_CLASS_BARS = 40  # beyond this, class names are unreadable: the busiest clas
 
 
 def _boxes_per_class(ax, stats: DatasetStats) -> None:  # type: ignore[no-untyped-def]
-    order = sorted(range(len(stats.names)), key=lambda i: (-stats.total.class_boxes[i], i))[:MAX_CLASS_BARS]
+    order = list(range(len(stats.names)))  # class id order, unless there are too many to read: then the busiest
+    if len(order) > MAX_CLASS_BARS:
+        order = sorted(sorted(order, key=lambda i: (-stats.total.class_boxes[i], i))[:MAX_CLASS_BARS])
     splits = list(stats.splits.values())
     width = 0.8 / max(len(splits), 1)
     for k, data in enumerate(splits):
@@ -32,6 +35,7 @@ def _boxes_per_class(ax, stats: DatasetStats) -> None:  # type: ignore[no-untype
     shown = "" if len(order) == len(stats.names) else f" (the {len(order)} largest of {len(stats.names)} classes)"
     ax.set_title(f"Boxes per class and split{shown}")
     ax.set_ylabel("boxes")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend()
 
 
@@ -48,6 +52,8 @@ def _boxes_per_image(ax, stats: DatasetStats) -> None:  # type: ignore[no-untype
     ax.set_title("Boxes per image (0: background images)")
     ax.set_xlabel("boxes in the image")
     ax.set_ylabel("images")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend()
 
 
