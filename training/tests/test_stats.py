@@ -217,3 +217,19 @@ def test_a_data_yaml_without_val_is_one_line_and_exit_2(known_dataset: Path, tmp
 def test_a_missing_json_option_is_one_line_and_exit_2(known_dataset: Path) -> None:
     line = _one_line_exit_2(_stats_cli(known_dataset))
     assert "--json" in line and "usage:" in line
+
+
+def test_charts_of_many_classes_and_no_boxes_are_drawn(tmp_path: Path) -> None:
+    from yolops_dataprep.stats_plot import draw_stats
+
+    root = tmp_path / "bare"
+    _image(root / "images" / "train" / "a.jpg", 32, 32)
+    _image(root / "images" / "val" / "b.jpg", 32, 32)
+    names = ", ".join(f"c{i}" for i in range(45))
+    (root / "data.yaml").write_text(f"train: images/train\nval: images/val\nnames: [{names}]\n", encoding="utf-8")
+    stats = compute_stats(root)
+    assert stats.report["total"]["backgroundImages"] == 2 and stats.report["total"]["boxes"] == 0
+    assert stats.report["classBalance"]["withoutBoxes"] == [f"c{i}" for i in range(45)]
+    draw_stats(stats, tmp_path / "bare.png")
+    with Image.open(tmp_path / "bare.png") as image:
+        assert image.format == "PNG" and image.size == (1400, 1000)
