@@ -62,3 +62,8 @@ def checked_box(
             )
         )
     return Box(class_index, *clipped)
+
+
+def box_key(box: Box) -> tuple[int, float, float, float, float]:
+    """A box compared to a thousandth of a pixel: two records of one image agree when their keys do."""
+    return (box.class_index, round(box.x_min, 3), round(box.y_min, 3), round(box.x_max, 3), round(box.y_max, 3))

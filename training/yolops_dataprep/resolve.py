@@ -13,6 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .images import read_size, unsupported_reason
+from .problems import problem
+from .records import Problem
+
 IMAGES_FOLDER = "images"
 
 
@@ -51,3 +55,56 @@ class ImageResolver:
 def resolve_image(reference: str, folder: Path) -> Path | None:
     """The file under `folder` (or `folder/images/`) that the reference names, or None."""
     return ImageResolver(folder).resolve(reference)
+
+
+def output_name(path: Path, folder: Path) -> str:
+    """The image's path under the output's images/<split>/: its path inside the export's images/ (or the export's
+    folder), so names stay unique and recognisable; a file outside the folder keeps its name only."""
+    for root in (folder / IMAGES_FOLDER, folder):
+        try:
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return path.name
+
+
+def locate_image(
+    resolver: ImageResolver,
+    references: list[str],
+    where: str,
+    recorded: tuple[int, int] | None,
+    problems: list[Problem],
+) -> tuple[Path, tuple[int, int]] | None:
+    """The image file one record names (the first of `references` that resolves) and the size its boxes are in,
+    or None with the problem appended: missing, of a format the training cannot read, unreadable, or of another
+    size than the export records. A recorded size that matches the image as displayed (EXIF rotation applied,
+    as the labelling tool and OpenCV show it) is accepted."""
+    wanted = [r for r in references if r and r.strip()]
+    if not wanted:
+        problems.append(problem("missing_source_ref", where, "names no image file"))
+        return None
+    path = next((p for p in map(resolver.resolve, wanted) if p is not None), None)
+    if path is None:
+        roots = " or ".join(f"{r}/" for r in resolver.roots)
+        problems.append(problem("missing_image", where, f"image {wanted[0]!r} is not under {roots}"))
+        return None
+    reason = unsupported_reason(path)
+    if reason is not None:
+        problems.append(problem("unsupported_image", where, f"image {path.name}: {reason}"))
+        return None
+    size = read_size(path)
+    if isinstance(size, str):
+        problems.append(problem("unreadable_image", where, f"image {path.name} {size}"))
+        return None
+    if recorded is None or recorded[0] <= 0 or recorded[1] <= 0:
+        return path, size.displayed
+    if recorded in ((size.width, size.height), size.displayed):
+        return path, recorded
+    problems.append(
+        problem(
+            "size_mismatch",
+            where,
+            f"records the image as {recorded[0]}x{recorded[1]} pixels but {path.name} is {size.width}x{size.height}",
+        )
+    )
+    return None
