@@ -113,7 +113,7 @@ def _parse(file: Path, shown: str, problems: list[Problem]) -> _Record | None:
     return _Record(file, shown, references, size, objects)
 
 
-def _class_names(folder: Path, records: list[_Record], problems: list[Problem]) -> list[str]:
+def _class_names(folder: Path, records: list[_Record]) -> list[str]:
     listed = folder / CLASSES_FILE
     if listed.is_file():
         return [line.strip() for line in listed.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -134,7 +134,7 @@ def read(input: Path) -> Export:
         problems.append(problem("empty_export", str(input), "holds no VOC .xml annotation files (looked in Annotations/ and the folder)"))
         return export
     records = [r for r in (_parse(f, _shown(f, folder), problems) for f in files) if r is not None]
-    export.class_names = _class_names(folder, records, problems)
+    export.class_names = _class_names(folder, records)
     index = {name: i for i, name in enumerate(export.class_names)}
     # The devkit's 1-based inclusive indices, unless the export writes fractions (see the module's text).
     shift = 0.0 if any(v != int(v) for r in records for o in r.objects for v in o.corners) else 1.0

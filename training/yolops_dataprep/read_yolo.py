@@ -19,6 +19,7 @@ import yaml
 from yolops_training.dataset_checks import label_path_for
 from yolops_training.dataset_contract import CONTRACT
 from yolops_training.dataset_layout import find_data_yaml, read_layout
+from yolops_training.errors import JobFailure
 
 from .boxes import checked_box
 from .images import image_extensions, read_size, unsupported_reason
@@ -128,7 +129,7 @@ def _image_folders(folder: Path) -> list[tuple[Path, str]]:
     """(image folder, prefix of output names): images/ of an unsplit dataset, or every split of a split one."""
     if not is_split(folder):
         return [(folder / "images", "")]
-    layout = read_layout(folder, ("train", "val"))
+    layout = read_layout(folder, ("train", "val"))  # a broken data.yaml raises the contract's failure
     return [(d, f"{split}/") for split, dirs in layout.split_dirs.items() for d in dirs]
 
 
@@ -144,7 +145,11 @@ def read(input: Path) -> Export:
     if names is None:
         return export
     export.class_names = names
-    image_folders = _image_folders(folder)
+    try:
+        image_folders = _image_folders(folder)
+    except JobFailure as failure:
+        problems.append(problem("malformed_file", "data.yaml", str(failure).splitlines()[0], fix="correct data.yaml (the dataset contract's rules)"))
+        return export
     extensions = image_extensions()
     for image_dir, prefix in image_folders:
         if not image_dir.is_dir():
