@@ -13,6 +13,7 @@ import { integerOption } from '../options.ts';
 import { transferProgress } from '../render/transfer-progress.ts';
 import { explainMissingBucket, openTargetStore } from '../target-store.ts';
 import type { CliContext } from '../context.ts';
+import { registerDatasetConvert } from '../dataset/convert.ts';
 import { registerDatasetStatsCommand } from '../dataset/stats.ts';
 
 export function registerDatasetCommands(program: Command, ctx: CliContext): void {
@@ -51,6 +52,8 @@ export function registerDatasetCommands(program: Command, ctx: CliContext): void
         close();
       }
     });
+
+  registerDatasetConvert(dataset, ctx);
 
   dataset
     .command('validate')
