@@ -146,7 +146,7 @@ def _results(task: dict[str, Any], where: str, tally: _Tally, problems: list[Pro
     done = [a for a in annotations if isinstance(a, dict) and not a.get("was_cancelled") and not a.get("skipped")]
     if not done:
         if annotations:
-            detail = f"its {len(annotations)} annotation(s) were all cancelled (skipped)"
+            detail = f"its {len(annotations)} annotation(s) were all cancelled"
         elif task.get("predictions"):
             detail = "it has model predictions only, no annotation (predictions are not labels)"
         else:
@@ -340,13 +340,15 @@ def read(input: Path) -> Export:
         return export
     if tally.rectangles == 0 and (tally.shapes or tally.others):
         kinds = ", ".join(sorted(set(tally.shapes) | tally.others))
+        # One error for the whole export instead of one warning per shape.
+        problems[:] = [p for p in problems if p.code != "segmentation_only"]
         problems.append(
             problem("segmentation_export", names, f"holds {kinds} results and no rectangles (rectanglelabels)")
         )
         return export
     _summaries(tally, problems)
 
-    class_names = sorted({name for item in items for _, name, _ in item.boxes})
+    class_names = sorted({box[1] for item in items for box in item.boxes})
     indices = {name: i for i, name in enumerate(class_names)}
     export.class_names = class_names
     resolver = ImageResolver(folder)
