@@ -31,6 +31,9 @@ CODES: dict[str, ProblemCode] = {
         "error", "export the project as object detection (bounding boxes), not segmentation or keypoints"
     ),
     "class_map_mismatch": ProblemCode("error", "make the class list and the labels agree (same names, same ids)"),
+    # The call, and the converter itself.
+    "invalid_argument": ProblemCode("error", "correct the step's argument (the message names it)"),
+    "conversion_failed": ProblemCode("error", "the converter failed unexpectedly; the job log has the traceback"),
     # One class or category.
     "unknown_category": ProblemCode("error", "add the category to the export's class list or remove its annotations"),
     "unknown_label": ProblemCode("error", "add the label to the project's class list or relabel the box"),

@@ -40,7 +40,10 @@ def find_annotation_file(input: Path, problems: list[Problem]) -> Path | None:
     if not input.is_dir():
         problems.append(problem("missing_annotations", str(input), "does not exist"))
         return None
-    candidates = sorted(input.glob("*.json")) or sorted((input / "annotations").glob("*.json"))
+    # Dot files are not exports (the upload marker .yolops-upload.json is JSON too).
+    candidates = [p for p in sorted(input.glob("*.json")) + sorted((input / "annotations").glob("*.json")) if not p.name.startswith(".")]
+    top = [p for p in candidates if p.parent == input]
+    candidates = top or candidates
     if len(candidates) == 1:
         return candidates[0]
     found = ", ".join(p.name for p in candidates) or "none"

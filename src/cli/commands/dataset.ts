@@ -13,6 +13,7 @@ import { integerOption } from '../options.ts';
 import { transferProgress } from '../render/transfer-progress.ts';
 import { explainMissingBucket, openTargetStore } from '../target-store.ts';
 import type { CliContext } from '../context.ts';
+import { registerDatasetConvert } from '../dataset/convert.ts';
 
 export function registerDatasetCommands(program: Command, ctx: CliContext): void {
   const dataset = program.command('dataset').description('YOLO datasets: generate a synthetic one, validate one, push one to the training data bucket');
@@ -50,6 +51,8 @@ export function registerDatasetCommands(program: Command, ctx: CliContext): void
         close();
       }
     });
+
+  registerDatasetConvert(dataset, ctx);
 
   dataset
     .command('validate')
