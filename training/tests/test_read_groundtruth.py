@@ -14,6 +14,7 @@ from PIL import Image
 
 from yolops_dataprep import read_groundtruth
 from yolops_dataprep.convert import convert, validate_dataset
+from yolops_dataprep.format_problems import code_entry
 from yolops_dataprep.records import Export
 
 REPO = Path(__file__).resolve().parents[2]
@@ -126,7 +127,7 @@ def test_an_adjustment_job_is_read_from_its_adjusted_label_with_one_warning(tmp_
     second_adjusted = line("b.jpg", [(5, 2, 2, 30, 30)], {5: "bone"}, attribute="adjusted-bounding-box", size=(500, 400), created="2025-11-20T22:18:13.527256")
     write_manifest(tmp_path / "output.manifest", [{**first, **adjusted}, {**second, **second_adjusted}])
     export = read_groundtruth.read(tmp_path)
-    assert codes(export) == [("warning", "conflicting_labels")]
+    assert codes(export) == [("warning", "several_labels")]
     assert "2 line(s)" in export.problems[0].message and "adjusted-bounding-box" in export.problems[0].message
     a, b = export.images
     assert [(box.x_min, box.y_min) for box in a.boxes] == [(110, 135)]  # the adjusted box, the bone removed
@@ -218,19 +219,28 @@ def test_a_ground_truth_export_converts_to_a_yolo_dataset_the_training_takes(tmp
 
 
 @pytest.mark.parametrize("case", sorted(p.name for p in CORPUS.iterdir() if p.is_dir()))
-def test_the_bad_input_corpus(case: str) -> None:
+def test_the_bad_input_corpus(case: str, tmp_path: Path) -> None:
+    """The shared corpus rules (as test_convert_corpus.py runs them for COCO, VOC and YOLO): the expected codes at
+    the expected places and no others, each with its table's severity; an export with an error is refused by
+    convert() with nothing written, one with warnings only converts."""
     folder = CORPUS / case
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
     assert expected["format"] == "groundtruth"
     export = read_groundtruth.read(folder)
     for want in expected["problems"]:
-        found = [p for p in export.problems if p.code == want["code"] and want["where_contains"] in p.where]
-        assert found, f"{case}: expected {want} in {export.problems}"
-        assert found[0].severity == want.get("severity", "error")
-        assert found[0].message and found[0].fix
-    wanted = {w["code"] for w in expected["problems"]}
-    assert [p for p in export.problems if p.code not in wanted] == []
+        assert any(p.code == want["code"] and want["where_contains"] in p.where for p in export.problems), (want, export.problems)
+    assert {p.code for p in export.problems} == {w["code"] for w in expected["problems"]}
+    for item in export.problems:
+        assert item.where and item.message and item.fix
+        assert item.severity == code_entry(item.code).severity or item.code == "duplicate_image"
     if "images" in expected:
         assert len(export.images) == expected["images"]
     if "boxes" in expected:
         assert sum(len(i.boxes) for i in export.images) == expected["boxes"]
+    outcome = convert("groundtruth", folder, tmp_path / "out", (0.5, 0.5), 0)
+    has_error = any(code_entry(w["code"]).severity == "error" for w in expected["problems"])
+    assert outcome["valid"] is not has_error, outcome["problems"]
+    if has_error:
+        assert not (tmp_path / "out").exists()
+    else:
+        assert sum(s["images"] for s in outcome["splits"].values()) == expected["images"]

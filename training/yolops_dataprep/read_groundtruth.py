@@ -14,7 +14,7 @@ has them); several manifests are read one after the other. Images are found by `
 folder (resolve.py: the completion copies `s3://bucket/key` to `images/key`).
 
 - Chained and adjustment jobs leave several labels on a line ("boxes", then "adjusted-boxes"): the latest by
-  `creation-date` (then the later key on the line) is the one used, and one warning says so.
+  `creation-date` (then the later key on the line) is the one used, and one warning (several_labels) says so.
 - A line whose job could not label it (its metadata has `failure-reason`, no label) or that no job labelled
   yet (an intermediate manifest) is skipped with a warning: it is not a background image, no one looked at it.
 - `class-map` is per line and lists the classes of that line; the classes are the union over the manifest,
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from .boxes import checked_box
-from .problems import problem
+from .format_problems import problem
 from .records import Box, Export, LabelledImage, Problem
 from .resolve import ImageResolver, locate_image, output_name
 
@@ -290,12 +290,11 @@ def read(input: Path) -> Export:
         where, attributes, used = tally["chained"][0]
         problems.append(
             problem(
-                "conflicting_labels",
+                "several_labels",
                 where,
                 f"{len(tally['chained'])} line(s) carry labels of several jobs ({', '.join(attributes)} here); the "
                 f"latest by creation-date was used on each ({used} here)",
                 fix="nothing to do if the later job adjusted the earlier one; otherwise give one job's manifest",
-                severity="warning",
             )
         )
 

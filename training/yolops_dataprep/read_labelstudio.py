@@ -16,7 +16,7 @@ under its name) is read too. Images are found by their URL under the export's fo
 8-hex-digit prefix Label Studio adds), local files (`/data/local-files/?d=dir/name.jpg`), `s3://`, `gs://`, http.
 
 - The annotation used is the latest (updated_at, then created_at, then id) that was not cancelled; tasks with
-  several say so in one warning. A task whose annotations were all cancelled, or that has none, was never
+  several say so in one warning (several_labels). A task whose annotations were all cancelled, or that has none, was never
   labelled: skipped with a warning (it is not a background image). `predictions` (pre-annotations from a
   model) are not labels: a warning says how many tasks had only those.
 - A rectangle's pixels are its percentages times original_width/original_height (the image's header when the
@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from .boxes import checked_box
-from .problems import problem
+from .format_problems import problem
 from .records import Box, Export, LabelledImage, Problem
 from .resolve import ImageResolver, locate_image, output_name, reference_parts
 
@@ -394,38 +394,28 @@ def _summaries(tally: _Tally, problems: list[Problem]) -> None:
     if tally.several:
         problems.append(
             problem(
-                "conflicting_labels",
+                "several_labels",
                 tally.several[0].split(" (")[0],
                 f"{len(tally.several)} task(s) have several annotations; the latest of each was used: {first(tally.several)}",
-                fix="delete the annotations you do not want in Label Studio, or leave it: the latest one wins",
-                severity="warning",
             )
         )
     if tally.rotated:
         problems.append(
-            _note(
+            problem(
                 "rotated_box",
                 tally.rotated[0],
                 f"{len(tally.rotated)} rotated rectangle(s) became the axis-aligned boxes around them: {first(tally.rotated)}",
-                "YOLO detection boxes cannot turn; draw them unrotated in Label Studio if the wider box is not wanted",
             )
         )
     if tally.predictions:
         problems.append(
-            _note(
+            problem(
                 "predictions_ignored",
                 tally.predictions[0],
                 f"{len(tally.predictions)} task(s) carry model predictions; only annotations are labels, the predictions "
                 f"were not used: {first(tally.predictions)}",
-                "accept or correct a prediction in Label Studio (that makes it an annotation) to train on it",
             )
         )
-
-
-def _note(code: str, where: str, message: str, fix: str) -> Problem:
-    """A warning only Label Studio exports give (their own codes: no other format rotates boxes or carries a
-    model's predictions beside the labels)."""
-    return Problem(severity="warning", code=code, where=where, message=message, fix=fix)
 
 
 def _box_key(box: Box) -> tuple[int, float, float, float, float]:
