@@ -15,9 +15,10 @@ runs either tool):
 - convert_coco: ultralytics.data.converter.convert_coco(labels_dir, save_dir, use_segments=False,
                 cls91to80=False): label files only, no split, no image read, no clipping.
 
-Wall seconds are measured by this process around each child; peak RSS is the child's own (os.wait4's rusage);
-"work s" is the conversion call alone, measured inside the child. The ratio is yolops' wall time over
-convert_coco's, from the same run. What each produced is counted from its output: images (yolops links them;
+Wall seconds are measured by this process around each child; CPU seconds (user + system) and peak RSS are the
+child's own (os.wait4's rusage); "work s" is the conversion call alone, measured inside the child. Each tool runs
+--rounds times, in alternating order; the ratios are yolops' median over convert_coco's median, from the same
+run. On a shared machine the CPU seconds are the steadier figure: wall time swings with the load from elsewhere. What each produced is counted from its output: images (yolops links them;
 convert_coco writes none), label files and box lines.
 
     python bench/dataset_convert.py                      # 20,000 images
@@ -157,17 +158,25 @@ def run_child(tool: str, export: Path, output: Path, env: dict[str, str]) -> dic
     if process.returncode != 0:
         raise RuntimeError(f"{tool} failed (exit {process.returncode}):\n{stderr[-3000:]}")
     figures = json.loads(stdout.strip().splitlines()[-1])
-    return {"tool": tool, "wall_s": wall, "peak_mb": usage.ru_maxrss / 1024, **figures, "output": count_output(output)}
+    cpu = usage.ru_utime + usage.ru_stime
+    return {"tool": tool, "wall_s": wall, "cpu_s": cpu, "peak_mb": usage.ru_maxrss / 1024, **figures, "output": count_output(output)}
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    lines = [f"{'tool':<14}{'wall s':>9}{'work s':>9}{'peak MB':>10}{'images':>9}{'label files':>13}{'boxes':>9}"]
+    lines = [f"{'round':<7}{'tool':<14}{'wall s':>9}{'cpu s':>9}{'work s':>9}{'peak MB':>10}{'images':>9}{'label files':>13}{'boxes':>9}"]
     for r in rows:
         o = r["output"]
         lines.append(
-            f"{r['tool']:<14}{r['wall_s']:>9.2f}{r['work_s']:>9.2f}{r['peak_mb']:>10.1f}{o['images']:>9}{o['label_files']:>13}{o['boxes']:>9}"
+            f"{r['round']:<7}{r['tool']:<14}{r['wall_s']:>9.2f}{r['cpu_s']:>9.2f}{r['work_s']:>9.2f}{r['peak_mb']:>10.1f}"
+            f"{o['images']:>9}{o['label_files']:>13}{o['boxes']:>9}"
         )
     return "\n".join(lines)
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def main(argv: list[str]) -> int:
@@ -175,6 +184,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--images", type=int, default=20000)
     parser.add_argument("--classes", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each tool, in alternating order (default 3)")
     parser.add_argument("--work", type=Path, help="scratch folder (default: a new temporary one, removed at the end)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--child", choices=TOOLS, help=argparse.SUPPRESS)
@@ -184,8 +194,8 @@ def main(argv: list[str]) -> int:
     if args.child:
         child(args.child, args.export, args.output)
         return 0
-    if args.images < 10 or args.classes < 1:
-        parser.error("--images must be at least 10 and --classes at least 1")
+    if args.images < 10 or args.classes < 1 or args.rounds < 1:
+        parser.error("--images must be at least 10, --classes and --rounds at least 1")
 
     work = args.work or Path(tempfile.mkdtemp(prefix="yolops-bench-convert-"))
     try:
@@ -202,20 +212,31 @@ def main(argv: list[str]) -> int:
         )
         env = {**os.environ, "YOLO_OFFLINE": "true", "YOLO_CONFIG_DIR": str(work / "ultralytics-config")}
         rows = []
-        for tool in TOOLS:
-            output = work / f"out-{tool}"
-            shutil.rmtree(output, ignore_errors=True)
-            rows.append(run_child(tool, export, output, env))
-            print(f"{tool}: done in {rows[-1]['wall_s']:.1f} s", flush=True)
-        ours, theirs = rows
+        # Alternating order, so that load from elsewhere on a shared machine falls on both tools alike.
+        for round in range(1, args.rounds + 1):
+            for tool in TOOLS if round % 2 else TOOLS[::-1]:
+                output = work / f"out-{tool}"
+                shutil.rmtree(output, ignore_errors=True)
+                rows.append({"round": round, **run_child(tool, export, output, env)})
+                print(f"round {round}: {tool} done in {rows[-1]['wall_s']:.1f} s", flush=True)
         print(table(rows))
+        ours = next(r for r in rows if r["tool"] == "yolops")
         splits = ", ".join(f"{name} {s['images']} images ({s['boxes']} boxes)" for name, s in ours["splits"].items())
         print(f"yolops: valid={ours['valid']}, {splits}; {ours['warnings']} warnings ({', '.join(ours['codes'])})")
         print("convert_coco: labels only (no images, no split); out-of-image boxes written unclipped")
-        ratio = ours["wall_s"] / theirs["wall_s"]
-        print(f"ratio yolops / convert_coco (wall): {ratio:.2f}x")
+        medians = {
+            tool: {key: median([r[key] for r in rows if r["tool"] == tool]) for key in ("wall_s", "cpu_s", "peak_mb")}
+            for tool in TOOLS
+        }
+        for tool, m in medians.items():
+            print(f"median of {args.rounds} {tool}: wall {m['wall_s']:.2f} s, cpu {m['cpu_s']:.2f} s, peak {m['peak_mb']:.1f} MB")
+        ratio_wall = medians["yolops"]["wall_s"] / medians["convert_coco"]["wall_s"]
+        ratio_cpu = medians["yolops"]["cpu_s"] / medians["convert_coco"]["cpu_s"]
+        print(f"ratio yolops / convert_coco (median wall): {ratio_wall:.2f}x")
+        print(f"ratio yolops / convert_coco (median cpu): {ratio_cpu:.2f}x")
         if args.json:
-            args.json.write_text(json.dumps({"export": made, "runs": rows, "ratio_wall": ratio}, indent=2) + "\n")
+            figures = {"export": made, "runs": rows, "medians": medians, "ratio_wall": ratio_wall, "ratio_cpu": ratio_cpu}
+            args.json.write_text(json.dumps(figures, indent=2) + "\n")
         return 0
     finally:
         if args.work is None:
