@@ -1,7 +1,8 @@
 """The shared corpus of bad labelled exports (test/corpus/labelled/<format>/<case>/expected.json): each case names
 the problem codes its reader must report and where, and optionally the input (a file of the case) and
-the number of images read. This file runs the COCO, VOC and YOLO cases; every case with
-an error must also be refused by convert() with nothing written."""
+the number of images (and boxes) read. This file runs the cases of every format: the expected codes at the
+expected places and no others, each at its table's severity; every case with an error must also be refused by
+convert() with nothing written, and one with warnings only converts."""
 
 from __future__ import annotations
 
@@ -15,13 +16,13 @@ from yolops_dataprep.convert import convert
 from yolops_dataprep.problems import CODES
 
 CORPUS = Path(__file__).resolve().parents[2] / "test" / "corpus" / "labelled"
-FORMATS = ("coco", "voc", "yolo")
+FORMATS = ("coco", "voc", "yolo", "groundtruth", "labelstudio")
 CASES = sorted(p.parent for f in FORMATS for p in (CORPUS / f).glob("*/expected.json"))
 
 
 def test_the_corpus_has_the_cases_of_each_format() -> None:
     assert {c.parent.name for c in CASES} == set(FORMATS)
-    assert len(CASES) >= 25
+    assert len(CASES) >= 50
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.parent.name}/{c.name}")
@@ -34,11 +35,14 @@ def test_case(case: Path, tmp_path: Path) -> None:
     for want in expected["problems"]:
         assert want["code"] in CODES
         assert any(code == want["code"] and want["where_contains"] in where for code, where in found), (want, found)
+    assert {code for code, _ in found} == {w["code"] for w in expected["problems"]}, found
     for item in export.problems:  # every problem says where, what and how to fix it, at its code's severity
         assert item.where and item.message and item.fix
         assert item.severity == CODES[item.code].severity or item.code == "duplicate_image"  # same boxes: a warning
     if "images" in expected:
         assert len(export.images) == expected["images"]
+    if "boxes" in expected:
+        assert sum(len(i.boxes) for i in export.images) == expected["boxes"]
     output = tmp_path / "out"
     outcome = convert(expected["format"], source, output, (0.5, 0.5), 0)
     has_error = any(CODES[w["code"]].severity == "error" for w in expected["problems"])

@@ -14,11 +14,8 @@ from PIL import Image
 
 from yolops_dataprep import read_groundtruth
 from yolops_dataprep.convert import convert, validate_dataset
-from yolops_dataprep.format_problems import code_entry
 from yolops_dataprep.records import Export
 
-REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO / "test" / "corpus" / "labelled" / "groundtruth"
 BUCKET = "s3://yolops-labeling-123456789012"
 
 
@@ -216,31 +213,3 @@ def test_a_ground_truth_export_converts_to_a_yolo_dataset_the_training_takes(tmp
     assert [float(v) for v in label] == pytest.approx(
         [0, 40 / 320, 45 / 240, 60 / 320, 50 / 240, 1, 260 / 320, 195 / 240, 120 / 320, 90 / 240], abs=1e-6
     )
-
-
-@pytest.mark.parametrize("case", sorted(p.name for p in CORPUS.iterdir() if p.is_dir()))
-def test_the_bad_input_corpus(case: str, tmp_path: Path) -> None:
-    """The shared corpus rules (as test_convert_corpus.py runs them for COCO, VOC and YOLO): the expected codes at
-    the expected places and no others, each with its table's severity; an export with an error is refused by
-    convert() with nothing written, one with warnings only converts."""
-    folder = CORPUS / case
-    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
-    assert expected["format"] == "groundtruth"
-    export = read_groundtruth.read(folder)
-    for want in expected["problems"]:
-        assert any(p.code == want["code"] and want["where_contains"] in p.where for p in export.problems), (want, export.problems)
-    assert {p.code for p in export.problems} == {w["code"] for w in expected["problems"]}
-    for item in export.problems:
-        assert item.where and item.message and item.fix
-        assert item.severity == code_entry(item.code).severity or item.code == "duplicate_image"
-    if "images" in expected:
-        assert len(export.images) == expected["images"]
-    if "boxes" in expected:
-        assert sum(len(i.boxes) for i in export.images) == expected["boxes"]
-    outcome = convert("groundtruth", folder, tmp_path / "out", (0.5, 0.5), 0)
-    has_error = any(code_entry(w["code"]).severity == "error" for w in expected["problems"])
-    assert outcome["valid"] is not has_error, outcome["problems"]
-    if has_error:
-        assert not (tmp_path / "out").exists()
-    else:
-        assert sum(s["images"] for s in outcome["splits"].values()) == expected["images"]

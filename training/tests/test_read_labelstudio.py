@@ -13,12 +13,9 @@ from PIL import Image
 
 from yolops_dataprep import read_labelstudio
 from yolops_dataprep.convert import convert, validate_dataset
-from yolops_dataprep.format_problems import code_entry
 from yolops_dataprep.read_labelstudio import rotated_corners
 from yolops_dataprep.records import Export
 
-REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO / "test" / "corpus" / "labelled" / "labelstudio"
 STAMP = "2025-05-06T07:08:09.123456Z"
 
 
@@ -269,31 +266,3 @@ def test_a_label_studio_export_converts_to_a_yolo_dataset_the_training_takes(tmp
     first = next((tmp_path / "dataset" / "labels").rglob("00000001-frame-1.txt")).read_text().split()
     # frame 1: person at x 5%, y 10%, 20% x 30%: centre (15%, 25%).
     assert [float(v) for v in first] == pytest.approx([1, 0.15, 0.25, 0.2, 0.3], abs=1e-6)
-
-
-@pytest.mark.parametrize("case", sorted(p.name for p in CORPUS.iterdir() if p.is_dir()))
-def test_the_bad_input_corpus(case: str, tmp_path: Path) -> None:
-    """The shared corpus rules (as test_convert_corpus.py runs them for COCO, VOC and YOLO): the expected codes at
-    the expected places and no others, each with its table's severity; an export with an error is refused by
-    convert() with nothing written, one with warnings only converts."""
-    folder = CORPUS / case
-    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
-    assert expected["format"] == "labelstudio"
-    export = read_labelstudio.read(folder)
-    for want in expected["problems"]:
-        assert any(p.code == want["code"] and want["where_contains"] in p.where for p in export.problems), (want, export.problems)
-    assert {p.code for p in export.problems} == {w["code"] for w in expected["problems"]}
-    for item in export.problems:
-        assert item.where and item.message and item.fix
-        assert item.severity == code_entry(item.code).severity or item.code == "duplicate_image"
-    if "images" in expected:
-        assert len(export.images) == expected["images"]
-    if "boxes" in expected:
-        assert sum(len(i.boxes) for i in export.images) == expected["boxes"]
-    outcome = convert("labelstudio", folder, tmp_path / "out", (0.5, 0.5), 0)
-    has_error = any(code_entry(w["code"]).severity == "error" for w in expected["problems"])
-    assert outcome["valid"] is not has_error, outcome["problems"]
-    if has_error:
-        assert not (tmp_path / "out").exists()
-    else:
-        assert sum(s["images"] for s in outcome["splits"].values()) == expected["images"]

@@ -54,6 +54,17 @@ CODES: dict[str, ProblemCode] = {
     "segmentation_only": ProblemCode("warning", "the annotation has no bbox and was skipped; export with boxes"),
     "difficult_object": ProblemCode("warning", "kept as an ordinary box; remove it in the labelling tool if unwanted"),
     "unlabelled_image": ProblemCode("warning", "kept as a background image (no boxes); label it if it has objects"),
+    # Labelling-tool exports (Ground Truth manifests, Label Studio exports).
+    "several_labels": ProblemCode(
+        "warning",
+        "the latest labels were used; delete the others in the labelling tool, or leave it if the later one corrects the earlier",
+    ),
+    "rotated_box": ProblemCode(
+        "warning", "YOLO boxes cannot turn: the box around the rotated rectangle was used; draw it unrotated if that is too wide"
+    ),
+    "predictions_ignored": ProblemCode(
+        "warning", "predictions are a model's guesses, not labels: accept or correct them in the labelling tool to train on them"
+    ),
 }
 
 

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from .boxes import checked_box
-from .format_problems import problem
+from .problems import problem
 from .records import Box, Export, LabelledImage, Problem
 from .resolve import ImageResolver, locate_image, output_name, reference_parts
 
