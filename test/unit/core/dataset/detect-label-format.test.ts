@@ -80,7 +80,7 @@ describe('detectLabelFormat refuses what it cannot tell, saying what it found an
   });
 
   it('an empty folder, or one with only the upload marker', () => {
-    for (const files of [{}, { '.yolops-upload.json': '{}' }]) {
+    for (const files of [{}, { '.yolops-upload.json': '{}' }] as Record<string, string>[]) {
       const result = detect(files);
       expect(result).toMatchObject({ kind: 'unknown', problem: expect.stringMatching(/holds no files/) });
       expect(result.kind === 'unknown' && result.fix).toMatch(/COCO .*Pascal VOC .*Ground Truth .*Label Studio .*YOLO/);
