@@ -64,7 +64,7 @@ export function labelledDataRefusedMessage(input: { datasetUri: string; problem:
 
 export function configInvalidMessage(input: { datasetUri: string; configUri: string; problems: readonly ConfigProblem[] }): PublishedMessage {
   return message('config.invalid', `yolops: ${input.configUri} is not valid; no training started`, {
-    summary: `No training was started for ${input.datasetUri}: ${input.configUri} has ${input.problems.length} problem(s). Fix the file (or delete it to train with the deployed defaults), then upload the dataset's data.yaml again to start.`,
+    summary: `No training was started for ${input.datasetUri}: ${input.configUri} has ${input.problems.length} problem(s). Fix the file (or delete it to train with the deployed defaults), then upload the dataset's data.yaml (a labelled export: its annotation file) again to start.`,
     dataset: input.datasetUri,
     config: input.configUri,
     problems: input.problems.map((p) => ({ key: p.key || '(top level)', message: p.message, found: p.value === undefined ? 'missing' : p.value })),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAnnotationFile } from '../../../src/core/dataset/detect-label-format.ts';
-import type { ObjectStore, PutOptions, PutResult } from '../../../src/core/storage/object-store.ts';
+import type { PutOptions, PutResult } from '../../../src/core/storage/object-store.ts';
 import { UPLOAD_MARKER_NAME } from '../../../src/core/trigger/upload-marker.ts';
 import { FolderObjectStore } from '../../../src/local/folder-object-store.ts';
 import { CountingStore } from '../../../src/transfer/counting-store.ts';
@@ -18,9 +18,6 @@ const ROOT = 'labeled-data/voc-1/';
 /** Records the order of writes and deletes, as the trigger and the watcher would see them happen. */
 class RecordingStore extends CountingStore {
   readonly log: string[] = [];
-  constructor(inner: ObjectStore) {
-    super(inner);
-  }
   override async put(bucket: string, key: string, body: Uint8Array | string, options?: PutOptions): Promise<PutResult> {
     this.log.push(`put ${key.slice(ROOT.length)}`);
     return super.put(bucket, key, body, options);
