@@ -5,6 +5,7 @@
  */
 export { DEFAULT_PUSH_CONCURRENCY, DEFAULT_PUSH_MEMORY_BYTES } from './defaults.ts';
 export { pushDataset, ExtraObjectsError, type PushDatasetOptions, type PushDatasetResult, type PushProgress } from './push-dataset.ts';
+export { detectFolderLabelFormat } from './local-label-format.ts';
 export { pushFiles, type PushFilesResult, type PushFileSpec } from './push-files.ts';
 export { TransferError } from './errors.ts';
 export type { RequestCounts } from './counting-store.ts';

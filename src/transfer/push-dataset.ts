@@ -1,7 +1,7 @@
 import { isObjectStoreError } from '../core/storage/errors.ts';
 import { listAll, type ObjectInfo, type ObjectStore } from '../core/storage/object-store.ts';
 import { formatS3Uri } from '../core/storage/s3-uri.ts';
-import { isDatasetDescription, isPushedDatasetFile, MAX_SINGLE_PUT_BYTES } from '../core/transfer/dataset-push.ts';
+import { isPushedDatasetFile, MAX_SINGLE_PUT_BYTES, pushAnchorsFor } from '../core/transfer/dataset-push.ts';
 import { planUpload } from '../core/transfer/upload-plan.ts';
 import { buildUploadMarker, matchUploadMarker, UPLOAD_MARKER_NAME, uploadMarkerSchema } from '../core/trigger/upload-marker.ts';
 import { ByteBudget } from './byte-budget.ts';
@@ -23,6 +23,11 @@ export interface PushDatasetOptions {
   memoryBytes?: number;
   /** Remove objects under the destination that the folder does not have (otherwise such objects refuse the push). */
   deleteExtra?: boolean;
+  /**
+   * The files written last and removed first (by key relative to the folder).
+   * @default pushAnchorsFor(root): data.yaml for a dataset version, the annotation files for labeled-data/
+   */
+  anchors?: (key: string) => boolean;
   signal?: AbortSignal;
   onProgress?: (progress: PushProgress) => void;
   now?: () => Date;
@@ -74,10 +79,11 @@ export class ExtraObjectsError extends TransferError {
  * training for it, and resumably:
  * 1. one listing of the destination; files there with the same size are compared (S3: MD5 against the ETag,
  *    no request; the folder store: the bytes), so only what is missing or changed is sent;
- * 2. when anything is to change, the data.yaml files and the upload marker there are removed first, so that
+ * 2. when anything is to change, the anchors (data.yaml files; for labelled data, the annotation files) and the
+ *    upload marker there are removed first, so that
  *    while the push runs (or after it was killed) the version is incomplete by every rule: the trigger's marker
  *    rule and quiet-period rule, and the local watcher's completeness check;
- * 3. every other file, then the data.yaml files;
+ * 3. every other file, then the anchors;
  * 4. the marker (`.yolops-upload.json`) last, built from a final listing, which must show exactly the folder's
  *    files. When nothing changed and the marker there matches, nothing at all is written.
  * An interrupted push leaves whole objects and no marker; run again, it sends only what is missing.
@@ -89,6 +95,7 @@ export async function pushDataset(options: PushDatasetOptions): Promise<PushData
   const destination = formatS3Uri(bucket, root);
   const store = new CountingStore(options.store);
   const markerKey = `${root}${UPLOAD_MARKER_NAME}`;
+  const isAnchor = options.anchors ?? pushAnchorsFor(root);
 
   const files = await listLocalFiles(options.dir, isPushedDatasetFile);
   if (files.length === 0) throw new TransferError(`${options.dir} has no files to push (hidden files and *.cache are left out)`, { audience: 'user' });
@@ -134,8 +141,8 @@ export async function pushDataset(options: PushDatasetOptions): Promise<PushData
   } else {
     let finalSend = toSend;
     if (toSend.length > 0 || plan.extra.length > 0) {
-      // Descriptions there are removed first and sent again last (see above), the marker after them.
-      const descriptionsThere = remote.filter((o) => o.key !== markerKey && isDatasetDescription(o.key.slice(root.length)));
+      // Anchors there are removed first and sent again last (see above), the marker after them.
+      const descriptionsThere = remote.filter((o) => o.key !== markerKey && isAnchor(o.key.slice(root.length)));
       for (const object of descriptionsThere) await store.delete(bucket, object.key);
       if (plan.ignored.has(UPLOAD_MARKER_NAME)) await store.delete(bucket, markerKey);
       for (const object of plan.extra) {
@@ -153,8 +160,8 @@ export async function pushDataset(options: PushDatasetOptions): Promise<PushData
     }
     progress.phase = 'uploading';
     options.onProgress?.({ ...progress });
-    await uploadFiles(finalSend.filter((s) => !isDatasetDescription(s.file.key)), run);
-    await uploadFiles(finalSend.filter((s) => isDatasetDescription(s.file.key)), run);
+    await uploadFiles(finalSend.filter((s) => !isAnchor(s.file.key)), run);
+    await uploadFiles(finalSend.filter((s) => isAnchor(s.file.key)), run);
     progress.phase = 'finishing';
     options.onProgress?.({ ...progress });
     await writeMarker(store, bucket, root, files, options.now?.() ?? new Date());

@@ -2,10 +2,12 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { synthesizeDataset } from '../../core/dataset/index.ts';
-import { DATASET_PREFIXES } from '../../core/naming.ts';
+import { isLabelFormat, LABEL_FORMATS, type LabelFormat } from '../../core/dataset/label-formats.ts';
+import { DATASET_PREFIXES, PREFIXES } from '../../core/naming.ts';
 import { formatS3Uri, normalizePrefix, parseS3Uri, type S3Location } from '../../core/storage/s3-uri.ts';
 import { defaultDatasetVersion, readPushDestination } from '../../core/transfer/dataset-push.ts';
-import { DEFAULT_PUSH_CONCURRENCY, pushDataset, type PushDatasetResult, type PushProgress } from '../../transfer/index.ts';
+import { versionKind } from '../../core/trigger/version-kind.ts';
+import { DEFAULT_PUSH_CONCURRENCY, detectFolderLabelFormat, pushDataset, type PushDatasetResult, type PushProgress } from '../../transfer/index.ts';
 import { openDirectoryAsBucket, validateDirectory } from '../directory-store.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { info, printJson } from '../output.ts';
@@ -77,28 +79,37 @@ export function registerDatasetCommands(program: Command, ctx: CliContext): void
     .description(
       'validate <dir> and upload it as a dataset version (default destination: split_dataset/<version>/ of the training data bucket, ' +
         'on the --target: the local buckets folder or S3), sending only what is missing or changed, and the upload marker last, ' +
-        'so the S3 trigger (or `yolops local watch`) starts exactly one training for it; each file is one PUT, so files over 5 GiB are refused',
+        'so the S3 trigger (or `yolops local watch`) starts exactly one training for it; each file is one PUT, so files over 5 GiB are refused. ' +
+        `With --from <format>, <dir> is a labelled export (${LABEL_FORMATS.join(', ')}) pushed to labeled-data/<version>/: its format is checked, ` +
+        "not its labels (the pipeline's Preprocess step converts and validates it, and the training starts with that InputFormat)",
     )
-    .argument('<dir>', 'the dataset folder (holding data.yaml)')
-    .argument('[destination]', 's3://<bucket>/<prefix>/ instead of the training data bucket\'s split_dataset/<version>/')
+    .argument('<dir>', 'the dataset folder (holding data.yaml), or with --from the export folder (annotation files and images)')
+    .argument('[destination]', "s3://<bucket>/<prefix>/ instead of the training data bucket's split_dataset/<version>/ (with --from: labeled-data/<version>/)")
+    .option('--from <format>', `push a labelled export in this format (${LABEL_FORMATS.join(', ')}) to labeled-data/; the folder's detected format must be this one`)
     .option('--version <name>', "the dataset version (default: the folder's name, when it is a valid version name: letters, digits, '.', '_', '-')")
     .option('--concurrency <n>', 'files read and sent at once', integerOption('--concurrency', 1), DEFAULT_PUSH_CONCURRENCY)
     .option('--delete', 'remove objects under the destination that the folder does not have (otherwise the push refuses them)')
-    .option('--force', 'upload even when validation finds errors (the trigger then reports them instead of training)')
+    .option('--force', 'upload even when validation finds errors (the trigger then reports them instead of training); not with --from, which validates nothing')
     .option('--json', 'print the result as JSON (no progress)')
     .option('--quiet', 'no progress, only the summary')
     .action(async (dir: string, destinationArg: string | undefined, options: PushOptions) => {
       const folder = resolve(dir);
       if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new CliError(`${folder} is not a directory`);
+      const from = options.from === undefined ? undefined : labelFormatOption(options.from, options.force === true);
       const target = await openTargetStore(ctx);
-      const location = pushLocation(folder, destinationArg, options.version, target.names.trainingDataBucket);
+      const location = pushLocation(folder, destinationArg, options.version, target.names.trainingDataBucket, from === undefined ? DATASET_PREFIXES[0] : PREFIXES.labeledData);
       const destination = formatS3Uri(location.bucket, location.key);
       const reading = readPushDestination(location, target.names.trainingDataBucket);
       if (reading.kind === 'bad-name') throw new CliError(`${destination}: ${reading.problem}`);
+      if (from !== undefined && from !== 'yolo' && reading.kind === 'version' && versionKind(reading.ref) === 'dataset') {
+        throw new CliError(`${destination} is a YOLO dataset folder: the trigger would validate the ${from} export as a YOLO dataset and refuse it; push it to s3://${location.bucket}/${PREFIXES.labeledData}<version>/ (the default with --from)`);
+      }
       const note = reading.kind === 'elsewhere' ? reading.note : undefined;
       if (note !== undefined && !options.json) info(`note: ${note}`);
 
-      const { result: validation, report } = await validateDirectory(folder);
+      if (from !== undefined) await checkExportFormat(folder, from);
+      // A labelled export is not a YOLO dataset: the Preprocess step converts and validates it, so nothing is validated here.
+      const { result: validation, report } = from === undefined ? await validateDirectory(folder) : { result: { valid: true, errors: 0 }, report: '' };
       if (!validation.valid) {
         if (!options.force) {
           if (options.json) printJson({ destination, valid: false, uploaded: 0, validation });
@@ -133,13 +144,17 @@ export function registerDatasetCommands(program: Command, ctx: CliContext): void
       } finally {
         progress?.done();
       }
-      const facts = { ...result, markerUri: formatS3Uri(location.bucket, result.markerKey), target: target.target, valid: validation.valid, startsTraining: reading.kind === 'version', ...(note === undefined ? {} : { note }) };
+      const facts = {
+        ...result, markerUri: formatS3Uri(location.bucket, result.markerKey), target: target.target, ...(from === undefined ? { valid: validation.valid } : { inputFormat: from }),
+        startsTraining: reading.kind === 'version', ...(note === undefined ? {} : { note }),
+      };
       if (options.json) return printJson(facts);
       process.stdout.write(`${summaryLine(result)}\n`);
     });
 }
 
 interface PushOptions {
+  from?: string;
   version?: string;
   concurrency: number;
   delete?: boolean;
@@ -148,8 +163,22 @@ interface PushOptions {
   quiet?: boolean;
 }
 
-/** The destination folder: the argument, else split_dataset/<version>/ of the training data bucket. */
-function pushLocation(folder: string, destination: string | undefined, version: string | undefined, trainingBucket: string): S3Location {
+/** --from's format; --force has nothing to force where nothing is validated. */
+function labelFormatOption(value: string, force: boolean): LabelFormat {
+  if (!isLabelFormat(value)) throw new CliError(`--from ${value}: not a label format; give one of ${LABEL_FORMATS.join(', ')}`);
+  if (force) throw new CliError(`--force overrides the YOLO validation, which --from ${value} does not run (the pipeline's Preprocess step validates the export): leave --force out`);
+  return value;
+}
+
+/** Refuses a folder whose detected format is not `from`, saying what it looks like and what to do. */
+async function checkExportFormat(folder: string, from: LabelFormat): Promise<void> {
+  const detection = await detectFolderLabelFormat(folder);
+  if (detection.kind === 'unknown') throw new CliError(`${folder} is not a ${from} export yolops can tell: ${detection.problem}; ${detection.fix}`);
+  if (detection.format !== from) throw new CliError(`${folder} looks like a ${detection.format} export (${detection.summary}), not ${from}: push it with --from ${detection.format}, or push the ${from} export's folder`);
+}
+
+/** The destination folder: the argument, else `<prefix><version>/` of the training data bucket. */
+function pushLocation(folder: string, destination: string | undefined, version: string | undefined, trainingBucket: string, prefix: string): S3Location {
   if (destination !== undefined) {
     if (version !== undefined) throw new CliError(`give either a destination (${destination}) or --version ${version}, not both: the version is the destination's last folder`);
     const { bucket, key } = parseS3Uri(destination);
@@ -164,7 +193,7 @@ function pushLocation(folder: string, destination: string | undefined, version: 
   }
   const fromFlag = defaultDatasetVersion(version);
   if ('problem' in fromFlag) throw new CliError(`--version: ${fromFlag.problem}`);
-  return { bucket: trainingBucket, key: `${DATASET_PREFIXES[0]}${version}/` };
+  return { bucket: trainingBucket, key: `${prefix}${version}/` };
 }
 
 function summaryLine(r: PushDatasetResult): string {

@@ -2,7 +2,7 @@ import { DATASET_PREFIXES, datasetVersionNameProblem } from '../naming.ts';
 
 /** One dataset version: the first folder under a dataset prefix. */
 export interface DatasetVersionRef {
-  /** `split_dataset/` or `sample_dataset/`. */
+  /** `split_dataset/`, `sample_dataset/` or `labeled-data/`. */
   prefix: string;
   /** `2026-11-23` */
   version: string;
@@ -35,7 +35,7 @@ function lookup(key: string, prefixes: readonly string[]): VersionLookup {
   if (prefix === undefined) return { kind: 'outside', reason: `${key} is not under ${prefixes.join(' or ')}` };
   const rest = key.slice(prefix.length);
   const slash = rest.indexOf('/');
-  if (slash < 0) return { kind: 'outside', reason: `${key} is directly under ${prefix}; a dataset version is a folder: ${prefix}<version>/data.yaml` };
+  if (slash < 0) return { kind: 'outside', reason: `${key} is directly under ${prefix}; a dataset version is a folder: ${prefix}<version>/` };
   const name = rest.slice(0, slash);
   const problem = name === '' ? `${key} has an empty version folder ("${prefix}/")` : datasetVersionNameProblem(name);
   if (problem !== undefined) return { kind: 'bad-name', prefix, name, problem };

@@ -47,9 +47,24 @@ export function datasetInvalidMessage(validation: DatasetValidation, reportUri: 
   });
 }
 
+/**
+ * A labelled-data version whose format the trigger cannot tell: sent as `dataset.invalid`, like a dataset that
+ * fails validation, so whoever subscribes to refused uploads hears of it too.
+ */
+export function labelledDataRefusedMessage(input: { datasetUri: string; problem: string; fix: string; reportUri: string }): PublishedMessage {
+  return message('dataset.invalid', `yolops: ${input.datasetUri} is not a labelled export yolops can read`, {
+    summary: `No training was started: ${input.datasetUri}: ${input.problem}. Fix it and upload the changed files; a changed upload is checked again.`,
+    dataset: input.datasetUri,
+    errors: 1,
+    warnings: 0,
+    firstProblems: [{ file: input.datasetUri, code: 'unknown-label-format', message: input.problem, fix: input.fix }],
+    report: input.reportUri,
+  });
+}
+
 export function configInvalidMessage(input: { datasetUri: string; configUri: string; problems: readonly ConfigProblem[] }): PublishedMessage {
   return message('config.invalid', `yolops: ${input.configUri} is not valid; no training started`, {
-    summary: `No training was started for ${input.datasetUri}: ${input.configUri} has ${input.problems.length} problem(s). Fix the file (or delete it to train with the deployed defaults), then upload the dataset's data.yaml again to start.`,
+    summary: `No training was started for ${input.datasetUri}: ${input.configUri} has ${input.problems.length} problem(s). Fix the file (or delete it to train with the deployed defaults), then upload the dataset's data.yaml (a labelled export: its annotation file) again to start.`,
     dataset: input.datasetUri,
     config: input.configUri,
     problems: input.problems.map((p) => ({ key: p.key || '(top level)', message: p.message, found: p.value === undefined ? 'missing' : p.value })),

@@ -6,6 +6,7 @@ import { datasetVersionOfKey, type DatasetVersionRef } from './dataset-version.t
 import { badVersionNameMessage } from './notices.ts';
 import { describeError, processDatasetVersion, type TriggerDeps, type VersionResult } from './process-version.ts';
 import { parseTriggerMessage } from './trigger-messages.ts';
+import { TRIGGER_PREFIXES } from './version-kind.ts';
 
 /** One queue message (SQS's messageId and body). */
 export interface QueueRecord {
@@ -54,14 +55,14 @@ export async function processTriggerBatch(records: readonly QueueRecord[], deps:
     let ref: DatasetVersionRef;
     let eventKey: string | undefined;
     if (message.kind === 'recheck') {
-      const lookup = datasetVersionOfKey(message.versionRoot);
+      const lookup = datasetVersionOfKey(message.versionRoot, TRIGGER_PREFIXES);
       if (lookup.kind !== 'version' || lookup.ref.root !== message.versionRoot) {
         ignore(record.messageId, `a recheck for ${message.versionRoot}, which is not a dataset version folder`);
         continue;
       }
       ref = lookup.ref;
     } else {
-      const lookup = datasetVersionOfKey(message.key);
+      const lookup = datasetVersionOfKey(message.key, TRIGGER_PREFIXES);
       if (lookup.kind === 'outside') {
         ignore(record.messageId, lookup.reason, { key: message.key });
         continue;

@@ -2,10 +2,13 @@ import { createHash } from 'node:crypto';
 import type { ConfigProblem } from '../config/errors.ts';
 import { ConfigError } from '../config/errors.ts';
 import { parseTrainingConfig, type TrainingConfig } from '../config/training-config.ts';
+import type { LabelFormatDetection } from '../dataset/detect-label-format.ts';
 import { validateDataset } from '../dataset/index.ts';
+import type { LabelFormat } from '../dataset/label-formats.ts';
 import type { ProblemDraft } from '../dataset/problems.ts';
 import { isUserError } from '../errors.ts';
 import { PREFIXES } from '../naming.ts';
+import { INPUT_PARAMETERS } from '../pipeline/input-parameters.ts';
 import { isObjectStoreError } from '../storage/errors.ts';
 import { keyProblem } from '../storage/keys.ts';
 import { listAll, putIfAbsent, type ObjectInfo, type ObjectStore } from '../storage/object-store.ts';
@@ -13,10 +16,12 @@ import { formatS3Uri } from '../storage/s3-uri.ts';
 import { claimIsResumable, VersionClaims, type VersionClaim } from './claims.ts';
 import type { DatasetVersionRef } from './dataset-version.ts';
 import { clientRequestToken, contentFingerprint, executionDisplayName } from './fingerprint.ts';
-import { configInvalidMessage, datasetInvalidMessage, startFailedMessage, trainingStartedMessage } from './notices.ts';
-import type { MessagePublisher, PipelineStarter, RecheckScheduler, UploadsInProgress } from './ports.ts';
+import { configInvalidMessage, datasetInvalidMessage, labelledDataRefusedMessage, startFailedMessage, trainingStartedMessage } from './notices.ts';
+import type { MessagePublisher, PipelineStarter, PublishedMessage, RecheckScheduler, UploadsInProgress } from './ports.ts';
 import { decideReadiness, type VersionObservation } from './readiness.ts';
+import { detectStoredLabelFormat } from './stored-label-format.ts';
 import { UPLOAD_MARKER_NAME, uploadMarkerSchema } from './upload-marker.ts';
+import { versionKind } from './version-kind.ts';
 
 export interface TriggerSettings {
   trainingBucket: string;
@@ -65,8 +70,8 @@ const MAX_DELAY_SECONDS = 900; // SQS's DelaySeconds ceiling
 
 /**
  * Handles one dataset version that an event (or a scheduled recheck) points at: waits until the upload is
- * over, claims the content exactly once, validates it over S3 with the dataset contract, and either starts one
- * pipeline execution or reports why not. Safe to run any number of times, at once, for the same version.
+ * over, claims the content exactly once, validates it over S3 with the dataset contract (a labelled-data version:
+ * tells its format instead), and either starts one pipeline execution, with InputFormat, or reports why not. Safe to run any number of times, at once, for the same version.
  */
 export async function processDatasetVersion(deps: TriggerDeps, ref: DatasetVersionRef, eventKeys: readonly string[], claimant: string): Promise<VersionResult> {
   const { store, settings, log } = deps;
@@ -121,19 +126,36 @@ export async function processDatasetVersion(deps: TriggerDeps, ref: DatasetVersi
     outcomeRecorded = true;
   };
   try {
-    const validation = await validateDataset(store, { bucket, prefix: ref.root }, { concurrency: settings.validationConcurrency, refusals: keyRefusals(objects) });
-    if (!validation.valid) {
+    // A dataset is validated here against the dataset contract; labelled data only has its format told, since the
+    // pipeline's Preprocess step converts it and validates the result.
+    let inputFormat: LabelFormat = 'yolo';
+    const refuse = async (report: Record<string, unknown>, errors: number, notice: (reportUri: string) => PublishedMessage): Promise<VersionResult> => {
       const reportKey = `${PREFIXES.trigger}reports/${ref.root}${fingerprint}.json`;
       const reportUri = formatS3Uri(bucket, reportKey);
-      await store.put(bucket, reportKey, `${JSON.stringify({ fingerprint, claimedAt: claim.claimedAt, validation }, null, 2)}\n`, { contentType: 'application/json' });
+      await store.put(bucket, reportKey, `${JSON.stringify({ fingerprint, claimedAt: claim.claimedAt, ...report }, null, 2)}\n`, { contentType: 'application/json' });
       // Told first, recorded after: a message that could not be sent leaves the claim resumable, so the redelivery
       // sends it (a person is told at least once; no training starts either way).
-      await deps.publisher.publish(datasetInvalidMessage(validation, reportUri));
-      await record({ kind: 'invalid', reportUri, errors: validation.errors, at: deps.now().toISOString() });
-      return { kind: 'invalid', fingerprint, reportUri, errors: validation.errors };
+      await deps.publisher.publish(notice(reportUri));
+      await record({ kind: 'invalid', reportUri, errors, at: deps.now().toISOString() });
+      return { kind: 'invalid', fingerprint, reportUri, errors };
+    };
+    if (versionKind(ref) === 'dataset') {
+      const validation = await validateDataset(store, { bucket, prefix: ref.root }, { concurrency: settings.validationConcurrency, refusals: keyRefusals(objects) });
+      if (!validation.valid) return await refuse({ validation }, validation.errors, (reportUri) => datasetInvalidMessage(validation, reportUri));
+    } else {
+      const refusals = keyRefusals(objects);
+      const detection: LabelFormatDetection = refusals[0]
+        ? { kind: 'unknown', problem: `${refusals.length} key(s) cannot be files of an export, e.g. ${refusals[0].problem.message}`, fix: refusals[0].problem.hint }
+        : await detectStoredLabelFormat(store, bucket, ref.root, objects, settings.validationConcurrency);
+      if (detection.kind === 'unknown') {
+        const { problem, fix } = detection;
+        return await refuse({ labelFormat: { problem, fix, objects: objects.length } }, 1, (reportUri) => labelledDataRefusedMessage({ datasetUri, problem, fix, reportUri }));
+      }
+      inputFormat = detection.format;
+      log.info('labelled data: format detected', { dataset: datasetUri, format: detection.format, from: detection.summary });
     }
 
-    const parameters = { InputDataUri: datasetUri, ...(config.kind === 'found' ? deps.configParameters(config.config) : {}) };
+    const parameters = { ...(config.kind === 'found' ? deps.configParameters(config.config) : {}), [INPUT_PARAMETERS.dataUri]: datasetUri, [INPUT_PARAMETERS.format]: inputFormat };
     const startedAt = deps.now();
     const displayName = executionDisplayName(ref, startedAt);
     const via = readiness.via === 'marker' ? 'upload marker' : `quiet period of ${Math.round(settings.quietPeriodMs / 1000)} s`;
@@ -144,7 +166,7 @@ export async function processDatasetVersion(deps: TriggerDeps, ref: DatasetVersi
         parameters,
         clientRequestToken: claim.clientRequestToken,
         displayName,
-        description: `Dataset ${datasetUri} (${objects.length} objects, content ${fingerprint.slice(0, 12)}); started by the S3 trigger (${via}) at ${startedAt.toISOString()}; training config: ${config.kind === 'found' ? config.uri : 'deployed defaults'}.`,
+        description: `${versionKind(ref) === 'dataset' ? 'Dataset' : `Labelled data (${inputFormat})`} ${datasetUri} (${objects.length} objects, content ${fingerprint.slice(0, 12)}); started by the S3 trigger (${via}) at ${startedAt.toISOString()}; training config: ${config.kind === 'found' ? config.uri : 'deployed defaults'}.`,
       }));
     } catch (error) {
       const text = describeError(error);

@@ -1,7 +1,7 @@
-import { findDataYamlKey } from '../dataset/index.ts';
 import type { ObjectInfo } from '../storage/object-store.ts';
 import type { DatasetVersionRef } from './dataset-version.ts';
 import { matchUploadMarker, UPLOAD_MARKER_NAME, type UploadMarker } from './upload-marker.ts';
+import { versionAnchor } from './version-kind.ts';
 
 /** What the trigger saw of one dataset version, and why it looked. */
 export interface VersionObservation {
@@ -26,8 +26,9 @@ export type Readiness =
 /**
  * Whether a dataset version's upload is over, so that the trigger may validate it and start a training:
  * - with an upload marker: when every object it lists is there with that size and ETag, and nothing else;
- * - without one (a plain `aws s3 cp --recursive` or `aws s3 sync`): when data.yaml is there, no multipart upload
- *   is in progress under the folder, and no object has arrived for the quiet period.
+ * - without one (a plain `aws s3 cp --recursive` or `aws s3 sync`): when the version's anchor is there (data.yaml
+ *   for a dataset, an annotation file for labelled data: version-kind.ts), no multipart upload is in progress
+ *   under the folder, and no object has arrived for the quiet period.
  * Each object's event reaches the trigger once the queue's delay (the quiet period) has passed, so the event of
  * the newest object normally finds the folder quiet. When it does not (clocks differ a little, or the event came
  * early), the trigger schedules a look of its own; older objects' events leave that to the newest one's.
@@ -38,14 +39,14 @@ export function decideReadiness(o: VersionObservation): Readiness {
     return match.complete ? { kind: 'ready', via: 'marker', reason: `the upload marker lists ${o.marker.marker.objects.length} objects and all are there` } : { kind: 'wait', reason: match.reason };
   }
   const dataObjects = o.objects.filter((object) => object.key !== `${o.ref.root}${UPLOAD_MARKER_NAME}`);
-  const dataYaml = findDataYamlKey(o.ref.root, dataObjects.map((object) => object.key)).key;
-  if (dataYaml === undefined) return { kind: 'wait', reason: `no data.yaml under ${o.ref.root} yet (upload it with the dataset; the training starts after it)` };
+  const anchor = versionAnchor(o.ref);
+  if (anchor.find(o.ref.root, dataObjects.map((object) => object.key)) === undefined) return { kind: 'wait', reason: anchor.missing(o.ref.root) };
   if (o.uploadsInProgress) return { kind: 'wait', reason: 'a multipart upload under the folder is still in progress' };
   let newest: ObjectInfo | undefined;
   for (const object of dataObjects) if (!newest || object.lastModified.getTime() > newest.lastModified.getTime()) newest = object;
   if (!newest) return { kind: 'wait', reason: 'the folder is empty' };
   const quietFor = o.now - newest.lastModified.getTime();
-  if (quietFor >= o.quietPeriodMs) return { kind: 'ready', via: 'quiet-period', reason: `data.yaml is there and nothing has arrived for ${Math.round(quietFor / 1000)} s (quiet period ${Math.round(o.quietPeriodMs / 1000)} s)` };
+  if (quietFor >= o.quietPeriodMs) return { kind: 'ready', via: 'quiet-period', reason: `${anchor.name} is there and nothing has arrived for ${Math.round(quietFor / 1000)} s (quiet period ${Math.round(o.quietPeriodMs / 1000)} s)` };
   const reason = `${newest.key} arrived ${Math.max(0, Math.round(quietFor / 1000))} s ago; waiting until nothing has arrived for ${Math.round(o.quietPeriodMs / 1000)} s`;
   const newestTime = newest.lastModified.getTime();
   const byKey = new Map(dataObjects.map((object) => [object.key, object]));

@@ -9,7 +9,7 @@ import type { EcrRepositoryReference } from '../compiled-pipeline-facts.ts';
 
 export interface SageMakerExecutionRoleProps {
   readonly roleName: string;
-  /** Datasets and the code bundle are read from here. */
+  /** Datasets, labelled exports and the code bundle are read from here. */
   readonly trainingDataBucket: IBucket;
   /** Model artifacts, evaluation reports and spot checkpoints are written here. */
   readonly modelArtifactsBucket: IBucket;
@@ -76,7 +76,8 @@ export class SageMakerExecutionRole extends Role {
     const logGroupArn = (kind: string, streams = true) =>
       stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws/sagemaker/${kind}${streams ? ':*' : ''}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 
-    const reads = [PREFIXES.splitDataset, PREFIXES.sampleDataset, PREFIXES.code].map((p) => `${p}*`);
+    // labeled-data/: the Preprocess processing job reads a labelled export to convert it.
+    const reads = [PREFIXES.splitDataset, PREFIXES.sampleDataset, PREFIXES.labeledData, PREFIXES.code].map((p) => `${p}*`);
     const runOutputs = `${PREFIXES.pipelines}*`;
     const checkpoints = `${PREFIXES.checkpoints}*`;
     const mlflowKeys = `${PREFIXES.mlflowArtifacts}*`;

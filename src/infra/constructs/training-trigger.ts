@@ -34,6 +34,8 @@ export interface TrainingTriggerProps {
   readonly environment: EnvironmentPolicy;
   readonly datasetUploadRuleName: string;
   readonly sampleDatasetRuleName: string;
+  /** The rule for labelled exports under labeled-data/ (converted by the pipeline's Preprocess step). */
+  readonly labeledDataUploadRuleName: string;
   readonly queueName: string;
   readonly deadLetterQueueName: string;
   /** No object of a marker-less upload may have arrived for this long; also every event's delay on the queue. */
@@ -46,7 +48,7 @@ export interface TrainingTriggerProps {
 
 /**
  * Dataset uploads in, training executions out: EventBridge rules put every S3 "Object Created" event under the
- * dataset prefixes on a queue that holds each message for the quiet period; the trigger Lambda reads the queue
+ * dataset prefixes and labeled-data/ (one rule per prefix, so each rule's failed deliveries are its own metric) on a queue that holds each message for the quiet period; the trigger Lambda reads the queue
  * in batches, decides per dataset version (src/core/trigger), and reports failed messages back to the queue,
  * which moves a message that keeps failing to a dead-letter queue.
  */
@@ -81,7 +83,7 @@ export class TrainingTrigger extends Construct {
     });
     this.function = new NodejsFunction(this, 'Function', {
       functionName: props.functionName,
-      description: 'yolops S3 training trigger: validates complete dataset uploads and starts one training per content',
+      description: 'yolops S3 training trigger: validates complete dataset uploads (or tells a labelled export\'s format) and starts one training per content',
       entry: TRIGGER_HANDLER_ENTRY,
       handler: 'handler',
       runtime: Runtime.NODEJS_24_X,
@@ -126,6 +128,7 @@ export class TrainingTrigger extends Construct {
     this.rules = [
       rule('DatasetUploadRule', props.datasetUploadRuleName, PREFIXES.splitDataset),
       rule('SampleDatasetRule', props.sampleDatasetRuleName, PREFIXES.sampleDataset),
+      rule('LabeledDataUploadRule', props.labeledDataUploadRuleName, PREFIXES.labeledData),
     ];
   }
 }

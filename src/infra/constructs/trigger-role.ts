@@ -35,7 +35,8 @@ export class TriggerRole extends Role {
     });
     const stack = Stack.of(this);
     const logStreams = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${props.logGroupName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const reads = [`${PREFIXES.splitDataset}*`, `${PREFIXES.sampleDataset}*`, PREFIXES.trainingConfigKey, `${PREFIXES.trigger}*`];
+    // labeled-data/: the listing and the first bytes of its .json files, to tell an export's format.
+    const reads = [`${PREFIXES.splitDataset}*`, `${PREFIXES.sampleDataset}*`, `${PREFIXES.labeledData}*`, PREFIXES.trainingConfigKey, `${PREFIXES.trigger}*`];
     for (const key of reads) props.trainingDataBucket.grantRead(this, key);
     // Claims, reports and notices: small objects the trigger creates and updates, never deletes.
     this.addToPolicy(

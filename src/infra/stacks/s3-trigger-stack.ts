@@ -38,6 +38,7 @@ export class S3TriggerStack extends Stack {
       environment: props.environmentPolicy,
       datasetUploadRuleName: names.datasetUploadRule,
       sampleDatasetRuleName: names.sampleDatasetRule,
+      labeledDataUploadRuleName: names.labeledDataUploadRule,
       queueName: names.triggerQueue,
       deadLetterQueueName: names.triggerDeadLetterQueue,
       quietPeriod: Duration.seconds(props.quietPeriodSeconds),

@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
+import { isLabelFormat, type LabelFormat } from '../../core/dataset/label-formats.ts';
 import { LocalError } from '../errors.ts';
 import { writeJsonAtomic } from '../fs/atomic-file.ts';
 import { isErrnoCode } from '../fs/errno.ts';
@@ -22,6 +23,8 @@ export const datasetClaimSchema = z.object({
   processIdentity: z.string().optional(),
   /** The execution started for the version, recorded before it starts, so a restarted watcher can continue it. */
   executionId: z.string().optional(),
+  /** The InputFormat it was started with (labelled data: the detected format), so a restarted watcher starts it alike. */
+  inputFormat: z.custom<LabelFormat>((value) => typeof value === 'string' && isLabelFormat(value), 'not a label format').optional(),
   /** Filled in once an attempt is over (updated when a retry ends). */
   outcome: z
     .object({
@@ -57,9 +60,12 @@ export class DatasetClaims {
   }
 
   /** True when this call took the claim; false when it was taken before. */
-  async claim(datasetKey: string, by: DatasetClaim['by'], executionId?: string): Promise<boolean> {
+  async claim(datasetKey: string, by: DatasetClaim['by'], executionId?: string, inputFormat?: LabelFormat): Promise<boolean> {
     const me = processRef();
-    const claim: DatasetClaim = { datasetKey, claimedAt: new Date().toISOString(), by, pid: me.pid, ...(me.identity ? { processIdentity: me.identity } : {}), ...(executionId ? { executionId } : {}) };
+    const claim: DatasetClaim = {
+      datasetKey, claimedAt: new Date().toISOString(), by, pid: me.pid,
+      ...(me.identity ? { processIdentity: me.identity } : {}), ...(executionId ? { executionId } : {}), ...(inputFormat ? { inputFormat } : {}),
+    };
     return createFileExclusive(this.path(datasetKey), `${JSON.stringify(claim, null, 2)}\n`);
   }
 

@@ -1,14 +1,15 @@
 import type { ObjectStore } from '../../core/storage/object-store.ts';
 import { formatS3Uri } from '../../core/storage/s3-uri.ts';
+import type { LabelFormat } from '../../core/dataset/label-formats.ts';
+import { TRIGGER_PREFIXES } from '../../core/trigger/version-kind.ts';
 import type { DatasetClaim, DatasetClaims } from './dataset-claims.ts';
-import { DATASET_PREFIXES } from '../../core/naming.ts';
 import { scanDatasetVersions } from './dataset-scan.ts';
 import { WatchDecider, type WatchDecision } from './watch-decisions.ts';
 
 export type WatchEvent =
   | { type: 'watching'; bucket: string; prefixes: readonly string[] }
   | { type: 'dataset-waiting'; key: string; reason: string }
-  | { type: 'dataset-starting'; key: string; inputDataUri: string }
+  | { type: 'dataset-starting'; key: string; inputDataUri: string; inputFormat: LabelFormat }
   /** A claimed version whose execution no runner owns any more: continued (`retry`) or started (`start`, it never got going). */
   | { type: 'dataset-continuing'; key: string; executionId: string; how: 'retry' | 'start' }
   | { type: 'dataset-finished'; key: string; executionId?: string; status?: string }
@@ -26,8 +27,11 @@ export interface DatasetWatcherOptions {
   store: ObjectStore;
   bucket: string;
   claims: DatasetClaims;
-  /** Starts one execution on a dataset version and resolves when it is over. Versions start one at a time. */
-  start(inputDataUri: string, key: string): Promise<StartOutcome>;
+  /**
+   * Starts one execution on a version, with the InputFormat it holds (yolo for a dataset, the detected format for
+   * labelled data), and resolves when it is over. Versions start one at a time.
+   */
+  start(inputDataUri: string, key: string, inputFormat: LabelFormat): Promise<StartOutcome>;
   /**
    * Continues a version a watcher claimed and whose execution did not finish (stopped, or its runner died);
    * resolves undefined when there is nothing to continue (it is running elsewhere, or it ended). Called once
@@ -38,6 +42,7 @@ export interface DatasetWatcherOptions {
   settleMs?: number;
   /** @default 2000 */
   pollMs?: number;
+  /** @default TRIGGER_PREFIXES: the dataset prefixes and labeled-data/, as the S3 trigger */
   prefixes?: readonly string[];
   now?: () => number;
   onEvent?: (event: WatchEvent) => void;
@@ -50,8 +55,9 @@ export function mayNeedContinuing(claim: DatasetClaim): boolean {
 }
 
 /**
- * Watches the training data bucket and starts one execution per complete dataset version (a folder directly
- * under `split_dataset/` or `sample_dataset/` holding data.yaml). It polls (portable, and a listing is what the
+ * Watches the training data bucket and starts one execution per complete version (a folder directly under
+ * `split_dataset/` or `sample_dataset/` holding data.yaml, or under `labeled-data/` holding an export whose
+ * format it can tell), with that version's InputFormat. It polls (portable, and a listing is what the
  * completeness check needs anyway). A version is claimed durably before it starts, so it never starts twice,
  * across restarts and beside `yolops run` (which claims the versions it uploads). A claim must lead to a
  * finished execution: on start, the watcher continues its claimed versions whose execution was stopped.
@@ -103,7 +109,8 @@ export class DatasetWatcher {
   async pollOnce(signal?: AbortSignal): Promise<WatchDecision[]> {
     if (!this.claimsContinued) await this.continueClaims(signal);
     const { store, bucket, claims } = this.options;
-    const observations = await scanDatasetVersions(store, bucket, this.options.prefixes ?? DATASET_PREFIXES);
+    const observations = await scanDatasetVersions(store, bucket, this.options.prefixes ?? TRIGGER_PREFIXES);
+    const formats = new Map(observations.map((o) => [o.key, o.inputFormat ?? 'yolo'] as const));
     const claimed = new Set<string>();
     for (const o of observations) if (await claims.has(o.key)) claimed.add(o.key);
     const decisions = this.decider.decide(observations, (this.options.now ?? Date.now)(), claimed);
@@ -115,11 +122,12 @@ export class DatasetWatcher {
       if (decision.kind !== 'start' || signal?.aborted) continue;
       this.lastReason.delete(decision.key);
       // Another watcher or `yolops run` may have claimed it since the scan: the exclusive claim decides.
-      if (!(await claims.claim(decision.key, 'watcher'))) continue;
+      const inputFormat = formats.get(decision.key) ?? 'yolo';
+      if (!(await claims.claim(decision.key, 'watcher', undefined, inputFormat))) continue;
       const inputDataUri = formatS3Uri(bucket, `${decision.key}/`);
-      this.emit({ type: 'dataset-starting', key: decision.key, inputDataUri });
+      this.emit({ type: 'dataset-starting', key: decision.key, inputDataUri, inputFormat });
       try {
-        const outcome = await this.options.start(inputDataUri, decision.key);
+        const outcome = await this.options.start(inputDataUri, decision.key, inputFormat);
         await claims.recordOutcome(decision.key, outcome);
         this.emit({ type: 'dataset-finished', key: decision.key, ...outcome });
       } catch (error) {
@@ -133,7 +141,7 @@ export class DatasetWatcher {
 
   /** Polls until `signal` aborts. A failed scan is reported and retried at the next poll. */
   async run(signal: AbortSignal): Promise<void> {
-    this.emit({ type: 'watching', bucket: this.options.bucket, prefixes: this.options.prefixes ?? DATASET_PREFIXES });
+    this.emit({ type: 'watching', bucket: this.options.bucket, prefixes: this.options.prefixes ?? TRIGGER_PREFIXES });
     while (!signal.aborted) {
       try {
         await this.pollOnce(signal);

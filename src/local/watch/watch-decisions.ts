@@ -4,6 +4,8 @@
  * changed for `settleMs` (an upload in progress keeps changing it), and only if nobody claimed it before.
  */
 
+import type { LabelFormat } from '../../core/dataset/label-formats.ts';
+
 /** What one scan saw of one dataset version. */
 export interface VersionObservation {
   /** `<prefix>/<version>`, e.g. `split_dataset/2026-11-23`. */
@@ -13,6 +15,8 @@ export interface VersionObservation {
   complete: boolean;
   /** Why it is not complete (or what it holds). */
   reason: string;
+  /** The InputFormat a complete version starts with: yolo for a dataset, the detected format for labelled data. */
+  inputFormat?: LabelFormat;
 }
 
 interface Tracked {

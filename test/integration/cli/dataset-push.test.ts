@@ -183,7 +183,7 @@ describe('yolops dataset push, aws target (moto)', () => {
     const dir = synth('v-elsewhere', 4, 2);
     const r = yolops(['dataset', 'push', dir, `s3://${BUCKET}/archive/v-elsewhere`, '--quiet']);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/note: s3:\/\/.*\/archive\/v-elsewhere\/ is not under split_dataset\/ or sample_dataset\/.*no training starts/);
+    expect(r.stderr).toMatch(/note: s3:\/\/.*\/archive\/v-elsewhere\/ is not under split_dataset\/ or sample_dataset\/ or labeled-data\/.*no training starts/);
     expect(r.stdout).toMatch(/to s3:\/\/.*\/archive\/v-elsewhere\/: \d+ uploaded/);
     expect(await markerCheck('archive/v-elsewhere/')).toEqual({ complete: true });
   });

@@ -68,7 +68,7 @@ describe('the watcher on a real bucket folder and a real clock', () => {
 
     expect(starts.map((s) => s.uri)).toEqual([`s3://${TRAINING_BUCKET}/split_dataset/2026-11-23/`]);
     expect((starts[0]?.at ?? 0) - uploadDone).toBeGreaterThanOrEqual(450);
-    expect(events[0]).toEqual({ type: 'watching', bucket: TRAINING_BUCKET, prefixes: ['split_dataset/', 'sample_dataset/'] });
+    expect(events[0]).toEqual({ type: 'watching', bucket: TRAINING_BUCKET, prefixes: ['split_dataset/', 'sample_dataset/', 'labeled-data/'] });
     expect(events.some((e) => e.type === 'dataset-waiting' && /has no images yet|waiting until nothing has changed/.test(e.reason))).toBe(true);
     expect(JSON.parse(await readFile(join(layout.watch, 'claims', 'split_dataset', '2026-11-23.json'), 'utf8'))).toMatchObject({ by: 'watcher', outcome: { executionId: 'fake', status: 'Succeeded' } });
   });

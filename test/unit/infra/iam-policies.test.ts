@@ -33,7 +33,7 @@ describe('IAM policies are scoped to what each role needs', () => {
     mlflow = bucketId(app.shared, `yolops-mlflow-artifacts-${ACCOUNT}`);
   }, SYNTH_TIMEOUT);
 
-  it('SageMaker execution role: reads datasets and code, writes pipelines/ and checkpoints/ (deletes checkpoints only), tracks to its MLflow App', () => {
+  it('SageMaker execution role: reads datasets, labelled exports and code, writes pipelines/ and checkpoints/ (deletes checkpoints only), tracks to its MLflow App', () => {
     const role = roleId(app.shared, 'yolops-sagemaker-execution-role');
     app.shared.hasResourceProperties('AWS::IAM::Role', {
       RoleName: 'yolops-sagemaker-execution-role',
@@ -52,6 +52,8 @@ describe('IAM policies are scoped to what each role needs', () => {
           under(artifacts, 'checkpoints/*'),
           under(artifacts, 'pipelines/*'),
           under(training, 'code/*'),
+          // The Preprocess job reads a labelled export to convert it.
+          under(training, 'labeled-data/*'),
           under(training, 'sample_dataset/*'),
           under(training, 'split_dataset/*'),
         ],
@@ -89,7 +91,8 @@ describe('IAM policies are scoped to what each role needs', () => {
       {
         Action: READ,
         Effect: 'Allow',
-        Resource: [arnOf(training), under(training, 'config/training-config.json'), under(training, 'sample_dataset/*'), under(training, 'split_dataset/*'), under(training, 'triggers/*')],
+        // labeled-data/*: the trigger lists an export and reads the first bytes of its .json files to tell its format.
+        Resource: [arnOf(training), under(training, 'config/training-config.json'), under(training, 'labeled-data/*'), under(training, 'sample_dataset/*'), under(training, 'split_dataset/*'), under(training, 'triggers/*')],
       },
       { Sid: 'WriteTriggerRecords', Action: 's3:PutObject', Effect: 'Allow', Resource: under(training, 'triggers/*') },
       { Sid: 'SeeMultipartUploadsInProgress', Action: 's3:ListBucketMultipartUploads', Effect: 'Allow', Resource: arnOf(training) },

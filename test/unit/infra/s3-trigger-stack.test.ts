@@ -16,7 +16,7 @@ describe('S3TriggerStack', () => {
       'AWS::Lambda::Function': 1,
       'AWS::Lambda::EventSourceMapping': 1,
       'AWS::Logs::LogGroup': 1,
-      'AWS::Events::Rule': 2,
+      'AWS::Events::Rule': 3,
       'AWS::SQS::Queue': 2,
       'AWS::SQS::QueuePolicy': 2,
       'AWS::CloudWatch::Alarm': 3,
@@ -52,6 +52,7 @@ describe('S3TriggerStack', () => {
   it.each([
     ['yolops-dataset-upload-trigger', 'split_dataset/'],
     ['yolops-sample-dataset-trigger', 'sample_dataset/'],
+    ['yolops-labeled-data-trigger', 'labeled-data/'],
   ])('rule %s queues Object Created events under %s for the trigger, with retries', (name, prefix) => {
     app.trigger.hasResourceProperties('AWS::Events::Rule', {
       Name: name,
@@ -81,10 +82,10 @@ describe('S3TriggerStack', () => {
     app.trigger.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'yolops-training-trigger-events-dlq', MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true });
     const policies = Object.values(app.trigger.findResources('AWS::SQS::QueuePolicy')).map((p) => JSON.stringify(p));
     for (const policy of policies) expect(policy).toContain('"aws:SecureTransport":"false"');
-    // Only the two rules may send to the queue.
+    // Only the three rules may send to the queue.
     const sends = policies.filter((p) => p.includes('events.amazonaws.com'));
     expect(sends).toHaveLength(1);
-    expect(sends[0]?.match(/aws:SourceArn/g)).toHaveLength(2);
+    expect(sends[0]?.match(/aws:SourceArn/g)).toHaveLength(3);
   });
 
   it('reads the queue in big batches and reports failed messages one by one', () => {
@@ -109,8 +110,8 @@ describe('S3TriggerStack', () => {
     });
     app.trigger.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'yolops-training-trigger-failed-invocations',
-      // Each rule's metric filled with 0: with `r0 + r1`, one rule failing while the other has no data gives no value.
-      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'FILL(r0, 0) + FILL(r1, 0)' })]),
+      // Each rule's metric filled with 0: with `r0 + r1`, one rule failing while another has no data gives no value.
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'FILL(r0, 0) + FILL(r1, 0) + FILL(r2, 0)' })]),
       AlarmActions: [TOPIC_ARN],
     });
     app.trigger.hasResourceProperties('AWS::CloudWatch::Alarm', {

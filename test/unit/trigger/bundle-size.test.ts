@@ -33,6 +33,7 @@ it('bundles the trigger handler, as its construct does, into at most 1 MiB', () 
     environment: environmentPolicy('dev'),
     datasetUploadRuleName: 'yolops-dataset-upload-trigger',
     sampleDatasetRuleName: 'yolops-sample-dataset-trigger',
+    labeledDataUploadRuleName: 'yolops-labeled-data-trigger',
     queueName: 'yolops-training-trigger',
     deadLetterQueueName: 'yolops-training-trigger-dlq',
     quietPeriod: Duration.minutes(2),

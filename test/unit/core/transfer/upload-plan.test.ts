@@ -73,7 +73,8 @@ describe('dataset push rules', () => {
     expect(deeper).toMatchObject({ kind: 'elsewhere' });
     expect(deeper.kind === 'elsewhere' && deeper.note).toMatch(/inside the dataset version split_dataset\/v1\//);
     const other = readPushDestination({ bucket, key: 'datasets/v1/' }, bucket);
-    expect(other.kind === 'elsewhere' && other.note).toMatch(/not under split_dataset\/ or sample_dataset\//);
+    expect(other.kind === 'elsewhere' && other.note).toMatch(/not under split_dataset\/ or sample_dataset\/ or labeled-data\//);
+    expect(readPushDestination({ bucket, key: 'labeled-data/coco-1/' }, bucket)).toMatchObject({ kind: 'version', ref: { prefix: 'labeled-data/', root: 'labeled-data/coco-1/' } });
     const otherBucket = readPushDestination({ bucket: 'someone-else', key: 'split_dataset/v1/' }, bucket);
     expect(otherBucket.kind === 'elsewhere' && otherBucket.note).toMatch(/not in the training data bucket/);
     expect(readPushDestination({ bucket, key: 'split_dataset/bad name/' }, bucket)).toMatchObject({ kind: 'bad-name', problem: expect.stringMatching(/letters, digits/) });

@@ -27,7 +27,8 @@ describe('processDatasetVersion', () => {
     expect(h.starts).toHaveLength(1);
     const [start] = h.starts;
     if (!start) throw new Error('no start');
-    expect(start.parameters).toEqual({ InputDataUri: `s3://${BUCKET}/split_dataset/v1/` });
+    // InputFormat explicit: a definition whose default format changed still validates a split dataset as YOLO.
+    expect(start.parameters).toEqual({ InputDataUri: `s3://${BUCKET}/split_dataset/v1/`, InputFormat: 'yolo' });
     expect(start.clientRequestToken.length).toBeGreaterThanOrEqual(32);
     expect(start.displayName).toMatch(/^split-dataset-v1-\d{8}T\d{4}$/);
     expect(start.description).toContain(`s3://${BUCKET}/split_dataset/v1/`);
