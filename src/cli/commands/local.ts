@@ -11,13 +11,13 @@ import { stopOnSignals } from './run.ts';
 function printWatchEvent(event: WatchEvent): void {
   switch (event.type) {
     case 'watching':
-      info(`watching ${event.bucket} (${event.prefixes.join(', ')}); drop a dataset version folder (with data.yaml) there; Ctrl-C stops (a running execution is saved as Stopped and continued when the watcher starts again)`);
+      info(`watching ${event.bucket} (${event.prefixes.join(', ')}); drop a dataset version folder (with data.yaml) or a labelled export (labeled-data/<version>/) there; Ctrl-C stops (a running execution is saved as Stopped and continued when the watcher starts again)`);
       break;
     case 'dataset-waiting':
       info(`  ${event.key}: waiting (${event.reason})`);
       break;
     case 'dataset-starting':
-      info(`${event.key}: complete, starting an execution on ${event.inputDataUri}`);
+      info(`${event.key}: complete, starting an execution on ${event.inputDataUri} (InputFormat ${event.inputFormat})`);
       break;
     case 'dataset-continuing':
       info(`${event.key}: execution ${event.executionId} did not finish, ${event.how === 'retry' ? 'continuing it from its first unfinished step' : 'starting it'}`);
@@ -41,7 +41,7 @@ export function registerLocalCommands(program: Command, project: () => Project):
   const local = program.command('local').description('the local backend');
   local
     .command('watch')
-    .description('watch the local training-data bucket (split_dataset/, sample_dataset/) and start one execution per complete dataset version, as the S3 trigger does on AWS')
+    .description('watch the local training-data bucket (split_dataset/, sample_dataset/, labeled-data/) and start one execution per complete dataset version or labelled export, as the S3 trigger does on AWS')
     .option('--settle <seconds>', 'how long a complete version must stay unchanged before it starts', integerOption('--settle', 0), 10)
     .action(async (options: { settle: number }) => {
       const p = project();
