@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Entrypoint of the evaluation processing job: `bash processing_entrypoint.sh <script.py> [args...]`.
+# Entrypoint of the processing jobs (evaluate.py, preprocess.py): `bash processing_entrypoint.sh <script.py> [args...]`.
 # SageMaker downloads the code input (sourcedir.tar.gz and this file) into one folder; the job's image has
 # Python but maybe not our packages. So: unpack the code next to this file, install the requirements only when
 # Ultralytics is missing (the local backend's venv and our own image already have them), then run the script.

@@ -20,12 +20,14 @@ ENTRYPOINT_SCRIPT = TRAINING_DIR / "container_entrypoint.sh"
 RUNTIME_FILES = (
     "train.py",
     "evaluate.py",
+    "preprocess.py",
     "metric_definitions.json",
     "requirements.lock.txt",
     "yolops_training",
     "serve",
     "container_entrypoint.sh",
     "yolops_serving",
+    "yolops_dataprep",
 )
 
 
@@ -50,9 +52,10 @@ def test_dockerfile_key_lines() -> None:
     assert "WORKDIR /opt/ml/code" in lines
     assert "COPY requirements.lock.txt ./" in lines
     assert "RUN pip install --no-cache-dir --require-hashes -r requirements.lock.txt" in lines
-    assert "COPY train.py evaluate.py metric_definitions.json serve container_entrypoint.sh ./" in lines
+    assert "COPY train.py evaluate.py preprocess.py metric_definitions.json serve container_entrypoint.sh ./" in lines
     assert "COPY yolops_training/ ./yolops_training/" in lines
     assert "COPY yolops_serving/ ./yolops_serving/" in lines
+    assert "COPY yolops_dataprep/ ./yolops_dataprep/" in lines
     # Dependencies are installed before the code is copied, so a code change does not reinstall torch.
     install = lines.index("RUN pip install --no-cache-dir --require-hashes -r requirements.lock.txt")
     assert all(install < index for index, line in enumerate(lines) if line.startswith("COPY") and "requirements" not in line)

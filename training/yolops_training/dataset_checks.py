@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -169,7 +170,10 @@ def _check_label_file(label: Path, nc: int, shown: str, problems: list[DatasetPr
 
 def _pil_open() -> Callable[..., Image.Image]:
     """PIL's own Image.open. Importing Ultralytics replaces it with a wrapper that, on a file PIL cannot identify,
-    pip-installs pi-heif and retries: a corrupt image must be reported here, not trigger a package install."""
+    pip-installs pi-heif and retries: a corrupt image must be reported here, not trigger a package install.
+    Without Ultralytics imported, Image.open is PIL's own (importing it only to undo its patch costs seconds)."""
+    if "ultralytics.utils.patches" not in sys.modules:
+        return Image.open
     from ultralytics.utils import patches
 
     return getattr(patches, "_image_open", Image.open)

@@ -18,6 +18,7 @@ from .checkpoints import CheckpointStore, ResumePoint
 from .dataset_checks import DatasetReport, check_dataset
 from .dataset_layout import read_layout
 from .dataset_mirror import mirror_dataset
+from .dataset_stats_log import log_dataset_stats
 from .devices import choose_devices
 from .errors import JobFailure, ProblemList, run_with_reason_file
 from .hyperparameter_rules import TrainingRequest, is_autobatch, resolve_training_request
@@ -39,6 +40,7 @@ from .ultralytics_run import effective_params, finish_completed_training, train
 from .ultralytics_setup import prepare_ultralytics
 
 RUN_FOLDER = "train"  # the Ultralytics run folder inside SM_OUTPUT_DATA_DIR
+STATS_FOLDER = "dataset"  # the dataset statistics inside SM_OUTPUT_DATA_DIR
 KILL_AFTER_CHECKPOINT_ENV = "YOLOPS_TEST_KILL_AFTER_CHECKPOINT"  # tests only, see kill_after_checkpoint
 
 
@@ -235,6 +237,9 @@ def run_training(paths: TrainingPaths, env: Mapping[str, str], argv: Sequence[st
     resume = store.find_resume_point(job.identity, job.request.epochs)
     tracker = start_tracking(env, paths.checkpoint_dir)
     try:
+        # Before the training: a run stopped halfway still tells what it was trained on.
+        stats_folder = paths.output_data_dir / STATS_FOLDER
+        log_dataset_stats(tracker, paths.training_channel, stats_folder, job.request.imgsz, job.report.layout)
         run_dir = paths.output_data_dir / RUN_FOLDER
         train_or_finish(job, store, resume, run_dir, tracker, instance_type(env), kill_after)
         export_best_onnx(run_dir / "weights")

@@ -13,6 +13,8 @@ import { integerOption } from '../options.ts';
 import { transferProgress } from '../render/transfer-progress.ts';
 import { explainMissingBucket, openTargetStore } from '../target-store.ts';
 import type { CliContext } from '../context.ts';
+import { registerDatasetConvert } from '../dataset/convert.ts';
+import { registerDatasetStatsCommand } from '../dataset/stats.ts';
 
 export function registerDatasetCommands(program: Command, ctx: CliContext): void {
   const dataset = program.command('dataset').description('YOLO datasets: generate a synthetic one, validate one, push one to the training data bucket');
@@ -51,6 +53,8 @@ export function registerDatasetCommands(program: Command, ctx: CliContext): void
       }
     });
 
+  registerDatasetConvert(dataset, ctx);
+
   dataset
     .command('validate')
     .description('check <dir> against the dataset contract: every problem with file and line, and a summary')
@@ -65,6 +69,8 @@ export function registerDatasetCommands(program: Command, ctx: CliContext): void
       else process.stdout.write(`${report}\n`);
       if (!result.valid) process.exitCode = EXIT.failed;
     });
+
+  registerDatasetStatsCommand(dataset, ctx);
 
   dataset
     .command('push')
