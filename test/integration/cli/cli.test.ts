@@ -182,7 +182,7 @@ describe('yolops CLI errors a person can act on', () => {
       [['run', '--input', 's3://no-such-bucket/split_dataset/v1/'], /--input s3:\/\/no-such-bucket\/split_dataset\/v1\/: there is no bucket "no-such-bucket" in .*buckets; datasets go to s3:\/\/yolops-training-data-123456789012\/split_dataset\/<version>\//],
       [['run', '--dataset', work, '--param', 'Epochs'], /--param expects Name=value/],
       [['run', '--frobnicate'], /^yolops: unknown option '--frobnicate' \(add --help for usage\)$/],
-      [['run', '--dataset', work, '--from', 'yaml'], /--from "yaml" is not a label format yolops reads; use one of yolo, coco, voc, groundtruth, labelstudio/],
+      [['run', '--dataset', work, '--from', 'yaml'], /option '--from <format>' argument 'yaml' is invalid\. Use one of yolo, coco, voc, groundtruth, labelstudio/],
       [['models', 'show', 'one'], /<version> must be a whole number >= 1, got "one"/],
       [['models', 'show', '7'], /model yolops-yolo-models version 7 does not exist/],
       [['runs', 'show', 'nope'], /no execution "nope" in .*executions: `yolops runs list` shows the ones there are/],
