@@ -3,7 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CdkContext } from '../core/config/cdk-context.ts';
 import { findDataYamlKey, formatValidation, parseDataYaml, validateDataset } from '../core/dataset/index.ts';
-import { DEFAULT_LABEL_FORMAT, type LabelFormat } from '../core/dataset/label-formats.ts';
+import { DEFAULT_LABEL_FORMAT, LABEL_FORMATS, type LabelFormat } from '../core/dataset/label-formats.ts';
 import { datasetVersionNameProblem, PREFIXES, resourceNames } from '../core/naming.ts';
 import { INPUT_PARAMETERS } from '../core/pipeline/input-parameters.ts';
 import { listAll } from '../core/storage/object-store.ts';
@@ -338,6 +338,9 @@ async function findMlflowRun(record: ExecutionRecord, pipeline: ParsedPipeline):
   }
 }
 
+/** Where an unsplit YOLO folder without data.yaml names its classes, one a line (Ultralytics' and labelImg's export). */
+const YOLO_CLASSES_FILE = 'classes.txt';
+
 /**
  * Whether a folder is a split YOLO dataset: a data.yaml (where the dataset contract allows it) that names a train
  * and a val split. Anything else (an unsplit YOLO folder, an export of another format) goes through conversion.
@@ -361,14 +364,17 @@ export async function uploadDataset(store: FolderObjectStore, layout: LocalLayou
   const name = version ?? `local-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-').toLowerCase()}`;
   const nameProblem = datasetVersionNameProblem(name);
   if (nameProblem !== undefined) throw new LocalError(nameProblem, { audience: 'user' });
-  if (format !== DEFAULT_LABEL_FORMAT || !(await isSplitYoloFolder(datasetDir))) return uploadExport(store, layout, bucket, datasetDir, name);
-  const prefix = `${PREFIXES.splitDataset}${name}/`;
+  if (format !== DEFAULT_LABEL_FORMAT) return uploadExport(store, layout, bucket, datasetDir, name);
   const files = (await listFilesRecursive(datasetDir)).filter(isPushedDatasetFile);
   const dataYaml = findDataYamlKey('', files);
   if (dataYaml.key === undefined) {
-    const why = dataYaml.nested.length > 0 ? `more than one data.yaml one folder down (${dataYaml.nested.join(', ')}): keep one` : 'no data.yaml (or data.yml) at its top or one folder down';
-    throw new LocalError(`${datasetDir} has ${why}; it is not a YOLO dataset folder`, { audience: 'user' });
+    // An unsplit YOLO folder may name its classes in classes.txt instead (the Preprocess step splits it).
+    if (dataYaml.nested.length === 0 && files.some((f) => f.split('/').at(-1) === YOLO_CLASSES_FILE)) return uploadExport(store, layout, bucket, datasetDir, name);
+    const why = dataYaml.nested.length > 0 ? `more than one data.yaml one folder down (${dataYaml.nested.join(', ')}): keep one` : `no data.yaml (or data.yml) at its top or one folder down, nor a ${YOLO_CLASSES_FILE}`;
+    throw new LocalError(`${datasetDir} has ${why}; it is not a YOLO dataset folder (for another format, give it: ${LABEL_FORMATS.join(', ')})`, { audience: 'user' });
   }
+  if (!(await isSplitYoloFolder(datasetDir))) return uploadExport(store, layout, bucket, datasetDir, name);
+  const prefix = `${PREFIXES.splitDataset}${name}/`;
   // Checked before the claim: a folder that is no dataset leaves no claim behind.
   const claims = new DatasetClaims(layout.watch);
   if (!(await claims.claim(`split_dataset/${name}`, 'run'))) throw new LocalError(`dataset version split_dataset/${name} was already started (claim in ${claims.dir}); choose another version name`, { audience: 'user' });
