@@ -1,7 +1,9 @@
 import { ConfigError } from '../core/config/errors.ts';
 import { parseTrainingConfig, type TrainingConfig } from '../core/config/training-config.ts';
+import { DEFAULT_LABEL_FORMAT, isLabelFormat, LABEL_FORMATS } from '../core/dataset/label-formats.ts';
 import { datasetVersionNameProblem, PREFIXES } from '../core/naming.ts';
 import { CONFIG_PARAMETERS, codeVersionProblem, type ConfigParameterName } from '../core/pipeline/index.ts';
+import { INPUT_PARAMETERS } from '../core/pipeline/input-parameters.ts';
 import { S3UriError, formatS3Uri, parseS3Uri } from '../core/storage/s3-uri.ts';
 import { CliError } from './errors.ts';
 
@@ -10,8 +12,10 @@ export interface StartOverrides {
   epochs?: string;
   batchSize?: string;
   instanceType?: string;
-  /** An S3 URI in the training bucket, or a version name under split_dataset/. */
+  /** An S3 URI in the training bucket, or a version name: under labeled-data/ with a `format` other than yolo, else under split_dataset/. */
   data?: string;
+  /** The data's label format (InputFormat): one of LABEL_FORMATS. */
+  format?: string;
   spot?: boolean;
   codeVersion?: string;
 }
@@ -46,12 +50,16 @@ export interface StartParameterContext {
   trainingDataBucket: string;
 }
 
-/** `s3://<training bucket>/split_dataset/<version>/` for a version name; an S3 URI checked to be in the bucket, ending in `/`. */
-export function inputDataUri(data: string, trainingDataBucket: string): string {
+/**
+ * `s3://<training bucket>/split_dataset/<version>/` for a version name (`labeled-data/<version>/` for an export of
+ * another format than yolo); an S3 URI checked to be in the bucket, ending in `/`.
+ */
+export function inputDataUri(data: string, trainingDataBucket: string, format: string = DEFAULT_LABEL_FORMAT): string {
   if (!data.includes('://')) {
+    const prefix = format === DEFAULT_LABEL_FORMAT ? PREFIXES.splitDataset : PREFIXES.labeledData;
     const problem = datasetVersionNameProblem(data);
-    if (problem !== undefined) throw new CliError(`--data ${data}: give an s3://${trainingDataBucket}/<prefix>/<version>/ URI or a version name under ${PREFIXES.splitDataset}; ${problem}`);
-    return formatS3Uri(trainingDataBucket, `${PREFIXES.splitDataset}${data}/`);
+    if (problem !== undefined) throw new CliError(`--data ${data}: give an s3://${trainingDataBucket}/<prefix>/<version>/ URI or a version name under ${prefix}; ${problem}`);
+    return formatS3Uri(trainingDataBucket, `${prefix}${data}/`);
   }
   let location;
   try {
@@ -101,7 +109,11 @@ export function startParameters(overrides: StartOverrides, context: StartParamet
     const name = parameterOfKey(key);
     parameters[name] = String(CONFIG_PARAMETERS[name].value(checked));
   }
-  if (overrides.data !== undefined) parameters['InputDataUri'] = inputDataUri(overrides.data, context.trainingDataBucket);
+  if (overrides.format !== undefined) {
+    if (!isLabelFormat(overrides.format)) throw new CliError(`--format ${JSON.stringify(overrides.format)} is not a label format yolops reads; use one of ${LABEL_FORMATS.join(', ')}`);
+    parameters[INPUT_PARAMETERS.format] = overrides.format;
+  }
+  if (overrides.data !== undefined) parameters[INPUT_PARAMETERS.dataUri] = inputDataUri(overrides.data, context.trainingDataBucket, overrides.format);
   if (overrides.codeVersion !== undefined) {
     const problem = codeVersionProblem(overrides.codeVersion);
     if (problem !== undefined) throw new CliError(`--code-version ${problem}`);

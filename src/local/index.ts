@@ -3,7 +3,7 @@
  * local MLflow server, a local model registry, console/webhook notifications) and watches for datasets.
  * The CLI (`yolops run|runs|models|watch`) is a thin layer over these exports.
  */
-export { runPipelineLocally, retryPipelineLocally, uploadDataset, newExecutionId, DatasetRejectedError, type RunPipelineLocallyOptions, type RetryPipelineLocallyOptions } from './run-pipeline.ts';
+export { runPipelineLocally, retryPipelineLocally, uploadDataset, isSplitYoloFolder, newExecutionId, DatasetRejectedError, type RunPipelineLocallyOptions, type RetryPipelineLocallyOptions } from './run-pipeline.ts';
 export { DatasetWatcher, type DatasetWatcherOptions, type WatchEvent, type StartOutcome } from './watch/dataset-watcher.ts';
 export { watchLocally, type WatchLocallyOptions } from './watch/watch-locally.ts';
 export { RetryRefusedError } from './executions/retry-plan.ts';

@@ -2,8 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CdkContext } from '../core/config/cdk-context.ts';
-import { findDataYamlKey, formatValidation, validateDataset } from '../core/dataset/index.ts';
-import { datasetVersionNameProblem, resourceNames } from '../core/naming.ts';
+import { findDataYamlKey, formatValidation, parseDataYaml, validateDataset } from '../core/dataset/index.ts';
+import { DEFAULT_LABEL_FORMAT, LABEL_FORMATS, type LabelFormat } from '../core/dataset/label-formats.ts';
+import { datasetVersionNameProblem, PREFIXES, resourceNames } from '../core/naming.ts';
+import { INPUT_PARAMETERS } from '../core/pipeline/input-parameters.ts';
+import { listAll } from '../core/storage/object-store.ts';
+import { buildUploadMarker, UPLOAD_MARKER_NAME } from '../core/trigger/upload-marker.ts';
 import type { NotificationChannel } from '../core/notify/notification-channel.ts';
 import { formatS3Uri, parseS3Uri } from '../core/storage/s3-uri.ts';
 import { isPushedDatasetFile } from '../core/transfer/dataset-push.ts';
@@ -42,13 +46,24 @@ export interface RunPipelineLocallyOptions {
   definition: unknown;
   /** cdk.json's context: bucket names and the pipeline's name derive from it. */
   context: Pick<CdkContext, 'project_name' | 'aws_account_id'>;
-  /** A local dataset folder (data.yaml + images + labels), uploaded as a new version under `split_dataset/`. */
+  /**
+   * A local folder, uploaded as a new version: a split YOLO dataset (format yolo, data.yaml naming train and val)
+   * under `split_dataset/`, any other export under `labeled-data/`, where the Preprocess step converts and splits it.
+   */
   datasetDir?: string;
+  /**
+   * The format of the data (label-formats.ts), passed as the InputFormat parameter unless that is overridden.
+   * @default the InputFormat parameter's value, else `yolo`
+   */
+  inputFormat?: LabelFormat;
   /** The version folder name for `datasetDir`. @default `local-<UTC timestamp>` */
   datasetVersion?: string;
-  /** A dataset version already in the training data bucket (`s3://.../split_dataset/<version>/`). */
+  /** A dataset version already in the training data bucket (`s3://.../split_dataset/<version>/`, or `labeled-data/<version>/`). */
   inputDataUri?: string;
-  /** Run the dataset validator first and refuse an invalid dataset (the watcher does; the trigger Lambda does on AWS). */
+  /**
+   * Run the dataset validator first and refuse an invalid dataset (the watcher does; the trigger Lambda does on
+   * AWS). Only a split YOLO dataset is validated here: an export under labeled-data/ is checked by the Preprocess step.
+   */
   validateDataset?: boolean;
   /** Pipeline parameters by name; text is parsed to the parameter's type. */
   parameterOverrides?: Record<string, ParameterOverride>;
@@ -122,11 +137,16 @@ export async function runPipelineLocally(options: RunPipelineLocallyOptions): Pr
   const store = new FolderObjectStore({ root: layout.buckets });
   for (const bucket of [names.trainingDataBucket, names.modelArtifactsBucket, names.mlflowArtifactsBucket]) await store.createBucket(bucket);
 
-  if (declared.has('InputDataUri') && overrides['InputDataUri'] === undefined) {
-    if (options.datasetDir) overrides['InputDataUri'] = await uploadDataset(store, layout, names.trainingDataBucket, options.datasetDir, options.datasetVersion);
-    else if (options.inputDataUri) overrides['InputDataUri'] = options.inputDataUri;
+  const formatOverride = overrides[INPUT_PARAMETERS.format];
+  const format = options.inputFormat ?? (typeof formatOverride === 'string' ? formatOverride : DEFAULT_LABEL_FORMAT);
+  if (options.inputFormat !== undefined && declared.has(INPUT_PARAMETERS.format) && formatOverride === undefined) overrides[INPUT_PARAMETERS.format] = options.inputFormat;
+  if (declared.has(INPUT_PARAMETERS.dataUri) && overrides[INPUT_PARAMETERS.dataUri] === undefined) {
+    if (options.datasetDir) overrides[INPUT_PARAMETERS.dataUri] = await uploadDataset(store, layout, names.trainingDataBucket, options.datasetDir, options.datasetVersion, format);
+    else if (options.inputDataUri) overrides[INPUT_PARAMETERS.dataUri] = options.inputDataUri;
   }
-  if (options.validateDataset && typeof overrides['InputDataUri'] === 'string') await assertValidDataset(store, overrides['InputDataUri']);
+  const dataUri = overrides[INPUT_PARAMETERS.dataUri];
+  // An export (any other format, or anything under labeled-data/) is the Preprocess step's to check: it converts first.
+  if (options.validateDataset && typeof dataUri === 'string' && format === DEFAULT_LABEL_FORMAT && !parseS3Uri(dataUri).key.startsWith(PREFIXES.labeledData)) await assertValidDataset(store, dataUri);
   if (declared.has('CodeUri') && overrides['CodeUri'] === undefined) {
     const bundle = await publishCodeBundle({ trainingDir: options.trainingDir ?? join(REPO_ROOT, 'training'), workDir: join(layout.work, 'code-bundle'), store, bucket: names.trainingDataBucket });
     overrides['CodeUri'] = bundle.codeUri;
@@ -318,27 +338,61 @@ async function findMlflowRun(record: ExecutionRecord, pipeline: ParsedPipeline):
   }
 }
 
+/** Where an unsplit YOLO folder without data.yaml names its classes, one a line (Ultralytics' and labelImg's export). */
+const YOLO_CLASSES_FILE = 'classes.txt';
+
 /**
- * Uploads a dataset folder as `split_dataset/<version>/`, its data.yaml last (its arrival marks the upload
- * complete for watchers), after claiming the version so the watcher does not start a second execution on it.
- * data.yaml is found where the dataset contract allows it (data.yaml or data.yml, at the top or one folder down).
+ * Whether a folder is a split YOLO dataset: a data.yaml (where the dataset contract allows it) that names a train
+ * and a val split. Anything else (an unsplit YOLO folder, an export of another format) goes through conversion.
  */
-export async function uploadDataset(store: FolderObjectStore, layout: LocalLayout, bucket: string, datasetDir: string, version?: string): Promise<string> {
+export async function isSplitYoloFolder(datasetDir: string): Promise<boolean> {
+  const files = (await listFilesRecursive(datasetDir)).filter(isPushedDatasetFile);
+  const { key } = findDataYamlKey('', files);
+  if (key === undefined) return false;
+  const { dataYaml } = parseDataYaml(await readFile(join(datasetDir, ...key.split('/')), 'utf8'));
+  const splits = new Set(dataYaml.splits.map((s) => s.split));
+  return splits.has('train') && splits.has('val');
+}
+
+/**
+ * Uploads a dataset folder as a new version, after claiming the version so the watcher does not start a second
+ * execution on it: a split YOLO dataset (format yolo) as `split_dataset/<version>/`, its data.yaml last (its
+ * arrival marks the upload complete for watchers); anything else as `labeled-data/<version>/`, the upload marker
+ * last (it lists every object of the upload, as `yolops dataset push` writes it).
+ */
+export async function uploadDataset(store: FolderObjectStore, layout: LocalLayout, bucket: string, datasetDir: string, version?: string, format: string = DEFAULT_LABEL_FORMAT): Promise<string> {
   const name = version ?? `local-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-').toLowerCase()}`;
   const nameProblem = datasetVersionNameProblem(name);
   if (nameProblem !== undefined) throw new LocalError(nameProblem, { audience: 'user' });
-  const prefix = `split_dataset/${name}/`;
+  if (format !== DEFAULT_LABEL_FORMAT) return uploadExport(store, layout, bucket, datasetDir, name);
   const files = (await listFilesRecursive(datasetDir)).filter(isPushedDatasetFile);
   const dataYaml = findDataYamlKey('', files);
   if (dataYaml.key === undefined) {
-    const why = dataYaml.nested.length > 0 ? `more than one data.yaml one folder down (${dataYaml.nested.join(', ')}): keep one` : 'no data.yaml (or data.yml) at its top or one folder down';
-    throw new LocalError(`${datasetDir} has ${why}; it is not a YOLO dataset folder`, { audience: 'user' });
+    // An unsplit YOLO folder may name its classes in classes.txt instead (the Preprocess step splits it).
+    if (dataYaml.nested.length === 0 && files.some((f) => f.split('/').at(-1) === YOLO_CLASSES_FILE)) return uploadExport(store, layout, bucket, datasetDir, name);
+    const why = dataYaml.nested.length > 0 ? `more than one data.yaml one folder down (${dataYaml.nested.join(', ')}): keep one` : `no data.yaml (or data.yml) at its top or one folder down, nor a ${YOLO_CLASSES_FILE}`;
+    throw new LocalError(`${datasetDir} has ${why}; it is not a YOLO dataset folder (for another format, give it: ${LABEL_FORMATS.join(', ')})`, { audience: 'user' });
   }
+  if (!(await isSplitYoloFolder(datasetDir))) return uploadExport(store, layout, bucket, datasetDir, name);
+  const prefix = `${PREFIXES.splitDataset}${name}/`;
   // Checked before the claim: a folder that is no dataset leaves no claim behind.
   const claims = new DatasetClaims(layout.watch);
   if (!(await claims.claim(`split_dataset/${name}`, 'run'))) throw new LocalError(`dataset version split_dataset/${name} was already started (claim in ${claims.dir}); choose another version name`, { audience: 'user' });
   const last = dataYaml.key;
   for (const file of [...files.filter((f) => f !== last), last]) await store.put(bucket, `${prefix}${file}`, await readFile(join(datasetDir, ...file.split('/'))));
+  return formatS3Uri(bucket, prefix);
+}
+
+/** A labelled export as `labeled-data/<version>/`: every file, then the upload marker listing them. */
+async function uploadExport(store: FolderObjectStore, layout: LocalLayout, bucket: string, exportDir: string, name: string): Promise<string> {
+  const prefix = `${PREFIXES.labeledData}${name}/`;
+  const files = (await listFilesRecursive(exportDir)).filter(isPushedDatasetFile);
+  if (files.length === 0) throw new LocalError(`${exportDir} holds no files to upload; give the folder of a labelled export (its annotation file and images)`, { audience: 'user' });
+  const claims = new DatasetClaims(layout.watch);
+  if (!(await claims.claim(`${PREFIXES.labeledData}${name}`, 'run'))) throw new LocalError(`dataset version ${PREFIXES.labeledData}${name} was already started (claim in ${claims.dir}); choose another version name`, { audience: 'user' });
+  for (const file of files) await store.put(bucket, `${prefix}${file}`, await readFile(join(exportDir, ...file.split('/'))));
+  const marker = buildUploadMarker(prefix, await listAll(store, bucket, prefix), new Date());
+  await store.put(bucket, `${prefix}${UPLOAD_MARKER_NAME}`, `${JSON.stringify(marker, null, 2)}\n`);
   return formatS3Uri(bucket, prefix);
 }
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
+import { isLabelFormat, LABEL_FORMATS } from '../../core/dataset/label-formats.ts';
 import { resourceNames } from '../../core/naming.ts';
+import { INPUT_PARAMETERS } from '../../core/pipeline/input-parameters.ts';
 import { PIPELINE_DEFINITION_VERSION, synthesizeTrainingPipelineFromFiles } from '../../core/pipeline/index.ts';
 import { datasetVersionOfKey } from '../../core/trigger/dataset-version.ts';
 import { executionDisplayName } from '../../core/trigger/fingerprint.ts';
@@ -105,7 +107,8 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
   pipeline
     .command('start')
     .description('start an execution with these overrides (the rest keep the deployed defaults); local: run it here, to its end')
-    .option('--data <uri|version>', 'the dataset, s3://<training bucket>/<prefix>/<version>/ or a version name under split_dataset/ (default: the dataset of the newest execution, so new code trains on the data trained last)')
+    .option('--data <uri|version>', 'the dataset, s3://<training bucket>/<prefix>/<version>/ or a version name under split_dataset/ (labeled-data/ with a --format other than yolo) (default: the dataset of the newest execution, so new code trains on the data trained last)')
+    .option('--format <format>', `the data's label format (InputFormat), one of ${LABEL_FORMATS.join(', ')}; the Preprocess step converts and splits anything but a split YOLO dataset (default: the deployed default, yolo; without --data, the newest execution's)`)
     .option('--epochs <n>', 'Epochs')
     .option('--batch-size <n|auto>', 'BatchSize')
     .option('--instance-type <type>', 'TrainingInstanceType, e.g. ml.g5.xlarge')
@@ -119,25 +122,32 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
       // With both --spot and --no-spot declared, commander leaves `spot` undefined unless one is given.
       const overrides: StartOverrides = {
         ...(options.data !== undefined ? { data: options.data } : {}),
+        ...(options.format !== undefined ? { format: options.format } : {}),
         ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
         ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
         ...(options.instanceType !== undefined ? { instanceType: options.instanceType } : {}),
         ...(options.spot !== undefined ? { spot: options.spot } : {}),
         ...(options.codeVersion !== undefined ? { codeVersion: options.codeVersion } : {}),
       };
-      overrides.data ??= await datasetOfNewestRun(await runSource(ctx));
+      if (overrides.data === undefined) {
+        const newest = await datasetOfNewestRun(await runSource(ctx));
+        overrides.data = newest.dataset;
+        // The same data read the same way: a labelled export keeps the format it was started with.
+        if (overrides.format === undefined && newest.format !== undefined) overrides.format = newest.format;
+      }
       if (ctx.target() === 'local') return startLocally(overrides, options);
       return startOnAws(overrides, options);
     });
 
-  /** The InputDataUri of the newest execution: what `start` without --data trains on (a code push's retraining). */
-  async function datasetOfNewestRun(source: RunSource): Promise<string> {
+  /** The InputDataUri (and InputFormat) of the newest execution: what `start` without --data trains on (a code push's retraining). */
+  async function datasetOfNewestRun(source: RunSource): Promise<{ dataset: string; format?: string }> {
     const newest = (await source.list(1))[0];
     if (newest?.dataset === undefined) {
       throw new CliError(`--data is needed: ${newest === undefined ? 'there is no execution yet' : `the newest execution ${newest.id} names no dataset`} to take the dataset from; give --data <version> or s3://<training bucket>/split_dataset/<version>/`);
     }
-    info(`no --data: training on ${newest.dataset}, the dataset of the newest execution ${newest.id}`);
-    return newest.dataset;
+    const format = newest.parameters[INPUT_PARAMETERS.format];
+    info(`no --data: training on ${newest.dataset}${format ? ` (${format})` : ''}, the dataset of the newest execution ${newest.id}`);
+    return { dataset: newest.dataset, ...(format ? { format } : {}) };
   }
 
   async function startLocally(overrides: StartOverrides, options: StartOptions): Promise<void> {
@@ -145,12 +155,12 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
     const p = project();
     const { context, training, json } = compileLocalPipeline(p);
     const parameters = startParameters(overrides, { config: training, declared: declaredParameters(json), trainingDataBucket: resourceNames(context).trainingDataBucket });
-    const { InputDataUri: dataUri, ...rest } = parameters;
+    const { InputDataUri: dataUri, InputFormat: format, ...rest } = parameters;
     if (dataUri === undefined) throw new Error('startParameters gave no InputDataUri for a --data it was given');
     assertInputBucketExists(p, dataUri, '--data');
     const stop = stopOnSignals();
     try {
-      const record = await runLocally(p, { stop, parameters: rest, inputDataUri: dataUri });
+      const record = await runLocally(p, { stop, parameters: rest, inputDataUri: dataUri, ...(format !== undefined && isLabelFormat(format) ? { inputFormat: format } : {}) });
       const run = localRunView(record, { report: await buildExecutionReport(p.localRoot, record) });
       if (options.json) printJson({ executionArn: record.executionArn, parameters, run });
       else {

@@ -2,10 +2,12 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { constants } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
+import { DEFAULT_LABEL_FORMAT, isLabelFormat, LABEL_FORMATS, type LabelFormat } from '../../core/dataset/label-formats.ts';
 import { datasetVersionNameProblem, resourceNames } from '../../core/naming.ts';
+import { INPUT_PARAMETERS } from '../../core/pipeline/input-parameters.ts';
 import { bucketNameProblem } from '../../core/storage/keys.ts';
 import { parseS3Uri } from '../../core/storage/s3-uri.ts';
-import { DatasetRejectedError, localLayout, runPipelineLocally, type ExecutionRecord, type RunEvent } from '../../local/index.ts';
+import { DatasetRejectedError, isSplitYoloFolder, localLayout, runPipelineLocally, type ExecutionRecord, type RunEvent } from '../../local/index.ts';
 import { validateDirectory } from '../directory-store.ts';
 import { compileLocalPipeline } from '../local-pipeline.ts';
 import { CliError, EXIT } from '../errors.ts';
@@ -68,6 +70,8 @@ export interface LocalRunRequest {
   datasetDir?: string;
   inputDataUri?: string;
   datasetVersion?: string;
+  /** The data's label format (the InputFormat parameter). @default the pipeline's default, yolo */
+  inputFormat?: LabelFormat;
   parameters: Record<string, string>;
   verbose?: boolean;
   onEvent?: (event: RunEvent) => void;
@@ -97,6 +101,7 @@ export async function runLocally(project: Project, request: LocalRunRequest): Pr
       ...(request.datasetDir ? { datasetDir: request.datasetDir } : {}),
       ...(request.datasetVersion ? { datasetVersion: request.datasetVersion } : {}),
       ...(request.inputDataUri ? { inputDataUri: request.inputDataUri } : {}),
+      ...(request.inputFormat ? { inputFormat: request.inputFormat } : {}),
     });
   } catch (error) {
     // The dataset ran through the contract and failed it: the thing asked for failed (exit 1), not the usage.
@@ -105,6 +110,13 @@ export async function runLocally(project: Project, request: LocalRunRequest): Pr
   } finally {
     if (!request.stop) stop.dispose();
   }
+}
+
+/** `--from`: one of the label formats, or a usage error listing them. */
+function labelFormat(value: string): LabelFormat {
+  // Commander puts it after "option '--from <format>' argument '<value>' is invalid.".
+  if (!isLabelFormat(value)) throw new InvalidArgumentError(`Use one of ${LABEL_FORMATS.join(', ')} (the label formats yolops reads).`);
+  return value;
 }
 
 function collectParameter(value: string, previous: Record<string, string>): Record<string, string> {
@@ -133,14 +145,15 @@ export function assertInputBucketExists(project: Project, uri: string, flag = '-
 export function registerRunCommand(program: Command, project: () => Project): void {
   program
     .command('run')
-    .description('run the pipeline locally on a dataset: train, evaluate, gate, register, notify')
-    .option('--dataset <dir>', 'a local YOLO dataset folder; uploaded as a new version under split_dataset/ in the local training-data bucket')
-    .option('--input <s3-uri>', 'a dataset version already in the local training-data bucket (s3://<bucket>/split_dataset/<version>/)')
+    .description('run the pipeline locally on a dataset or labelled export: preprocess, train, evaluate, gate, register, notify')
+    .option('--dataset <dir>', 'a local folder, uploaded as a new version to the local training-data bucket: a split YOLO dataset under split_dataset/ (validated first), a labelled export (--from) under labeled-data/')
+    .option('--input <s3-uri>', 'a version already in the local training-data bucket (s3://<bucket>/split_dataset/<version>/ or s3://<bucket>/labeled-data/<version>/)')
+    .option('--from <format>', `the data's label format, one of ${LABEL_FORMATS.join(', ')} (the InputFormat parameter; the Preprocess step converts and splits anything but a split YOLO dataset; default: ${DEFAULT_LABEL_FORMAT})`, labelFormat)
     .option('--version <name>', 'the version folder name for --dataset (default: local-<timestamp>)')
     .option('--param <Name=value>', 'override a pipeline parameter (repeatable), e.g. --param Epochs=5 --param QualityThreshold=0.3', collectParameter, {})
     .option('--verbose', 'stream the jobs\' output')
     .option('--json', 'print the execution record as JSON when done')
-    .action(async (options: { dataset?: string; input?: string; version?: string; param: Record<string, string>; verbose?: boolean; json?: boolean }) => {
+    .action(async (options: { dataset?: string; input?: string; from?: LabelFormat; version?: string; param: Record<string, string>; verbose?: boolean; json?: boolean }) => {
       if (!options.dataset === !options.input) throw new CliError('give exactly one of --dataset <dir> or --input <s3-uri>');
       if (options.version !== undefined && !options.dataset) throw new CliError('--version names the folder a --dataset is uploaded to; it needs --dataset');
       const versionProblem = options.version === undefined ? undefined : datasetVersionNameProblem(options.version);
@@ -148,10 +161,18 @@ export function registerRunCommand(program: Command, project: () => Project): vo
       if (options.dataset && !(existsSync(options.dataset) && statSync(options.dataset).isDirectory())) {
         throw new CliError(`--dataset ${options.dataset} is not a directory`);
       }
+      // The format decides where a folder goes and whether it is validated first, so it is settled here, once.
+      const formatParameter = options.param[INPUT_PARAMETERS.format];
+      if (options.from !== undefined && formatParameter !== undefined && formatParameter !== options.from) {
+        throw new CliError(`--from ${options.from} and --param ${INPUT_PARAMETERS.format}=${formatParameter} disagree; give the format once, with --from`);
+      }
+      const format = options.from ?? formatParameter ?? DEFAULT_LABEL_FORMAT;
+      if (!isLabelFormat(format)) throw new CliError(`--param ${INPUT_PARAMETERS.format}=${format}: not a label format yolops reads; use one of ${LABEL_FORMATS.join(', ')}`);
       const p = project();
       if (options.input) assertInputBucketExists(p, options.input);
-      // Validated where it is, before the upload: a rejected dataset leaves nothing in the bucket.
-      if (options.dataset) await assertValidDirectory(resolve(options.dataset));
+      // A split YOLO dataset is validated where it is, before the upload: a rejected dataset leaves nothing in the
+      // bucket. An export (or an unsplit YOLO folder) is uploaded as it is: the Preprocess step converts and checks it.
+      if (options.dataset && format === DEFAULT_LABEL_FORMAT && (await isSplitYoloFolder(resolve(options.dataset)))) await assertValidDirectory(resolve(options.dataset));
       const stop = stopOnSignals();
       let record: ExecutionRecord;
       try {
@@ -161,6 +182,7 @@ export function registerRunCommand(program: Command, project: () => Project): vo
           ...(options.dataset ? { datasetDir: resolve(options.dataset) } : {}),
           ...(options.input ? { inputDataUri: options.input } : {}),
           ...(options.version ? { datasetVersion: options.version } : {}),
+          inputFormat: format,
           ...(options.verbose ? { verbose: true } : {}),
         });
       } finally {

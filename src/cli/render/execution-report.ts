@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ExecutionRecord } from '../../local/index.ts';
 import { FolderObjectStore } from '../../local/folder-object-store.ts';
 import { localLayout } from '../../local/index.ts';
-import { EVALUATION_REPORT, STEP_NAMES, type Capacity } from '../../core/pipeline/training-pipeline.ts';
+import { EVALUATION_REPORT, PREPROCESS_REPORT, STEP_NAMES, type Capacity } from '../../core/pipeline/training-pipeline.ts';
 import { formatS3Uri, parseS3Uri } from '../../core/storage/s3-uri.ts';
 import { formatSeconds, table } from '../output.ts';
 
@@ -14,6 +16,9 @@ export interface ExecutionReport {
   evaluationReportPath?: string;
   modelArtifactUri?: string;
   modelArtifactPath?: string;
+  /** preprocess.json of the Preprocess step (what was converted, the split, the problems), once it ran. */
+  preprocessReportUri?: string;
+  preprocessReportPath?: string;
   executionDir: string;
 }
 
@@ -40,6 +45,20 @@ export async function buildExecutionReport(root: string, record: ExecutionRecord
     const { bucket, key } = parseS3Uri(artifacts.S3ModelArtifacts);
     report.modelArtifactUri = artifacts.S3ModelArtifacts;
     report.modelArtifactPath = store.objectPath(bucket, key);
+  }
+
+  const preprocessOutputs = (record.steps.find((s) => s.name === STEP_NAMES.preprocess)?.properties?.['ProcessingOutputConfig'] as { Outputs?: EvaluationOutput[] } | undefined)?.Outputs ?? [];
+  const preprocessUri = preprocessOutputs.find((o) => o.OutputName === PREPROCESS_REPORT.output)?.S3Output?.S3Uri;
+  if (preprocessUri) {
+    const { bucket, key } = parseS3Uri(preprocessUri);
+    const reportKey = `${key.replace(/\/?$/, '/')}${PREPROCESS_REPORT.file}`;
+    report.preprocessReportUri = formatS3Uri(bucket, reportKey);
+    report.preprocessReportPath = store.objectPath(bucket, reportKey);
+  } else {
+    // A refused input fails the step, and a failed job's outputs are not uploaded: the report is in its job folder.
+    const jobDir = record.steps.find((s) => s.name === STEP_NAMES.preprocess)?.jobDir;
+    const inJob = jobDir && join(report.executionDir, jobDir, 'opt', 'ml', 'processing', 'report', PREPROCESS_REPORT.file);
+    if (inJob && existsSync(inJob)) report.preprocessReportPath = inJob;
   }
 
   const outputs = (stepProperties(record, 'evaluate')?.['ProcessingOutputConfig'] as { Outputs?: EvaluationOutput[] } | undefined)?.Outputs ?? [];
@@ -95,6 +114,7 @@ export function formatExecutionReport(report: ExecutionReport): string {
     lines.push('registered: no model version');
   }
   lines.push('');
+  if (report.preprocessReportPath) lines.push(`preprocess:     ${report.preprocessReportPath}`);
   if (report.modelArtifactPath) lines.push(`model artifact: ${report.modelArtifactPath}`);
   if (report.evaluationReportPath) lines.push(`evaluation:     ${report.evaluationReportPath}`);
   lines.push(`execution dir:  ${report.executionDir}`);

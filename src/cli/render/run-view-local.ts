@@ -51,6 +51,7 @@ export function localRunView(record: ExecutionRecord, options: { report?: Execut
   const parameters = parameterStrings(record.parameters);
   const { report } = options;
   const locations: Record<string, string> = {};
+  if (report?.preprocessReportPath) locations['preprocess'] = report.preprocessReportPath;
   if (report?.modelArtifactPath) locations['model artifact'] = report.modelArtifactPath;
   if (report?.evaluationReportPath) locations['evaluation'] = report.evaluationReportPath;
   if (report) locations['execution dir'] = report.executionDir;

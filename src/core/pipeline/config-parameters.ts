@@ -27,6 +27,10 @@ const same = <V>(value: V): V => value;
 export const CONFIG_PARAMETERS = {
   TrainingInstanceType: fromConfig('String', 'instance_type', same),
   EvaluationInstanceType: fromConfig('String', 'evaluation_instance_type', same),
+  PreprocessingInstanceType: fromConfig('String', 'preprocessing_instance_type', same),
+  // The ratios as preprocess.py's --split takes them ("0.8,0.2"): a list has no parameter type.
+  SplitRatios: fromConfig('String', 'split_ratios', (ratios) => ratios.join(',')),
+  SplitSeed: fromConfig('Integer', 'split_seed', same),
   Epochs: fromConfig('Integer', 'epochs', same),
   // "auto" or a number: a String parameter, so that one parameter carries both.
   BatchSize: fromConfig('String', 'batch_size', String),

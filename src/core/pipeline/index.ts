@@ -58,7 +58,7 @@ export function synthesizeTrainingPipelineFromFiles(
   });
 }
 
-export { trainingPipeline, codeVersionProblem, STEP_NAMES, EVALUATION_REPORT, JOB_RETRY_POLICIES, type Capacity, type ServingOptions, type TrainingPipelineOptions } from './training-pipeline.ts';
+export { trainingPipeline, codeVersionProblem, STEP_NAMES, EVALUATION_REPORT, PREPROCESS_OUTPUTS, PREPROCESS_REPORT, JOB_RETRY_POLICIES, type Capacity, type ServingOptions, type TrainingPipelineOptions } from './training-pipeline.ts';
 export { CONFIG_PARAMETERS, configParameters, trainingConfigParameters, type ConfigParameterName, type ConfigParameters } from './config-parameters.ts';
 export {
   RETRY_DEFAULTS,

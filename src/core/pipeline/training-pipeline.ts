@@ -1,11 +1,13 @@
 import type { CdkContext } from '../config/cdk-context.ts';
 import type { TrainingConfig } from '../config/training-config.ts';
+import { DEFAULT_LABEL_FORMAT, PREPROCESS_REPORT_FILE } from '../dataset/label-formats.ts';
 import { resourceNames } from '../naming.ts';
 import { mlflowTrackingServerArn, sagemakerExecutionRoleArn } from './aws/arns.ts';
 import { INFERENCE_RUNTIME_ENV, REQUEST_CONTENT_TYPES, RESPONSE_CONTENT_TYPES } from '../serving/server-contract.ts';
 import { inferenceImageUri, pytorchTrainingImageUri } from './aws/images.ts';
 import type { MetricDefinition } from './compiled-definition-types.ts';
 import { configParameters } from './config-parameters.ts';
+import { INPUT_PARAMETERS } from './input-parameters.ts';
 import { stringParameter } from './dsl/parameters.ts';
 import { definePipeline, type Pipeline } from './dsl/pipeline.ts';
 import { conditionStep, equalTo, greaterThanOrEqualTo } from './dsl/steps/condition.ts';
@@ -70,14 +72,21 @@ export type Capacity = 'spot' | 'onDemand';
  * a pipeline, so the on-demand branch repeats the spot branch's steps with "OnDemand" appended.
  */
 export const STEP_NAMES = {
+  preprocess: 'Preprocess',
   trainOnSpot: 'TrainOnSpot',
   spot: SPOT_STEP_NAMES,
   onDemand: Object.fromEntries(Object.entries(SPOT_STEP_NAMES).map(([key, name]) => [key, `${name}${ON_DEMAND_SUFFIX}`])) as unknown as OnDemandStepNames,
 } as const;
 export const EVALUATION_REPORT = { propertyFile: 'EvaluationReport', output: 'evaluation', file: 'evaluation.json', metricPath: 'metrics.mAP50_95' } as const;
+/**
+ * The Preprocess step's outputs: `dataset`, the split YOLO dataset Train and Evaluate read, and `report`, which
+ * holds preprocess.json (what was converted, the split's counts, the problems found), its property file.
+ */
+export const PREPROCESS_OUTPUTS = { dataset: 'dataset', report: 'report' } as const;
+export const PREPROCESS_REPORT = { propertyFile: 'PreprocessReport', output: PREPROCESS_OUTPUTS.report, file: PREPROCESS_REPORT_FILE } as const;
 
 /**
- * The Train and Evaluate jobs are started again, with exponential backoff, when they fail for a reason of
+ * The Preprocess, Train and Evaluate jobs are started again, with exponential backoff, when they fail for a reason of
  * SageMaker's rather than of the code or data (limits: retry-policies.ts). A retried training resumes from the
  * execution's checkpoints (CheckpointConfig), so it does not start over.
  */
@@ -104,8 +113,10 @@ export function codeVersionProblem(version: string): string | undefined {
 }
 
 /**
- * The yolops pipeline. TrainOnSpot picks the branch: Train -> Evaluate on managed spot capacity, or TrainOnDemand
- * -> EvaluateOnDemand, after which QualityGate (QualityGateOnDemand) registers the model or fails the execution.
+ * The yolops pipeline. Preprocess turns InputDataUri (a labelled export in InputFormat, or a YOLO dataset) into a
+ * validated, split YOLO dataset; then TrainOnSpot picks the branch: Train -> Evaluate on managed spot capacity, or
+ * TrainOnDemand -> EvaluateOnDemand, both reading Preprocess's dataset, after which QualityGate
+ * (QualityGateOnDemand) registers the model or fails the execution.
  *
  * Why two branches: UseSpotInstances is read by EnableManagedSpotTraining, but CreateTrainingJob needs
  * StoppingCondition.MaxWaitTimeInSeconds when spot is on and refuses it when spot is off, and a definition has no
@@ -127,12 +138,43 @@ export function trainingPipeline(options: TrainingPipelineOptions): Pipeline {
   const executionId = Execution.PipelineExecutionId;
   const runPrefix = (suffix: string) => join([`${artifacts}/pipelines/`, executionId, `/${suffix}`]);
 
-  const InputDataUri = stringParameter('InputDataUri');
+  const InputDataUri = stringParameter(INPUT_PARAMETERS.dataUri);
+  const InputFormat = stringParameter(INPUT_PARAMETERS.format, DEFAULT_LABEL_FORMAT);
   const CodeUri = stringParameter('CodeUri', options.codeVersion === undefined ? undefined : `s3://${names.trainingDataBucket}/code/${options.codeVersion}/`);
   const CodeVersion = stringParameter('CodeVersion', options.codeVersion);
   const MlflowTrackingUri = stringParameter('MlflowTrackingUri', mlflowTrackingServerArn(context));
-  const { TrainingInstanceType, EvaluationInstanceType, Epochs, BatchSize, ImageSize, Model, Patience, Seed, QualityThreshold, MlflowExperimentName, UseSpotInstances } =
-    configParameters(config);
+  const {
+    TrainingInstanceType, EvaluationInstanceType, PreprocessingInstanceType, SplitRatios, SplitSeed, Epochs, BatchSize, ImageSize, Model, Patience, Seed,
+    QualityThreshold, MlflowExperimentName, UseSpotInstances,
+  } = configParameters(config);
+
+  // preprocess.py's contract (docs/contracts.md): a split YOLO dataset is validated and passed through, anything
+  // else converted and split; preprocess.json is written either way, and the job fails when the dataset is not valid.
+  const preprocess = processingStep({
+    name: STEP_NAMES.preprocess,
+    description: 'Converts the labelled data (InputFormat) into a split YOLO dataset and validates it; writes preprocess.json.',
+    image: evaluationImage,
+    roleArn,
+    instanceType: PreprocessingInstanceType,
+    volumeSizeGb: config.volume_size_gb,
+    entrypoint: ['bash', `${PROCESSING}/input/code/processing_entrypoint.sh`, 'preprocess.py'],
+    // Arguments, not entrypoint: they hold parameters (ContainerArguments are strings, hence the seed's join).
+    arguments: [
+      '--input', `${PROCESSING}/input/data`, '--format', InputFormat, '--split', SplitRatios, '--seed', join([SplitSeed]),
+      '--output', `${PROCESSING}/dataset`, '--report', `${PROCESSING}/report`,
+    ],
+    inputs: [
+      { name: 'data', source: InputDataUri, destination: `${PROCESSING}/input/data` },
+      { name: 'code', source: CodeUri, destination: `${PROCESSING}/input/code` },
+    ],
+    outputs: [
+      { name: PREPROCESS_OUTPUTS.dataset, source: `${PROCESSING}/dataset`, destination: runPrefix('dataset/') },
+      { name: PREPROCESS_REPORT.output, source: `${PROCESSING}/report`, destination: runPrefix('preprocess/') },
+    ],
+    propertyFiles: [{ name: PREPROCESS_REPORT.propertyFile, outputName: PREPROCESS_REPORT.output, path: PREPROCESS_REPORT.file }],
+    retryPolicies: JOB_RETRY_POLICIES,
+  });
+  const dataset = preprocess.outputS3Uri(PREPROCESS_OUTPUTS.dataset);
 
   /** The steps of one capacity: training, evaluation, and the gate that registers the model or fails. */
   const branch = (capacity: Capacity) => {
@@ -145,7 +187,7 @@ export function trainingPipeline(options: TrainingPipelineOptions): Pipeline {
       roleArn,
       instanceType: TrainingInstanceType,
       volumeSizeGb: config.volume_size_gb,
-      inputs: { training: InputDataUri },
+      inputs: { training: dataset },
       outputS3Uri: runPrefix(''),
       hyperParameters: { epochs: Epochs, batch_size: BatchSize, imgsz: ImageSize, model: Model, patience: Patience, seed: Seed },
       scriptMode: { entryPoint: 'train.py', sourceDir: join([CodeUri, 'sourcedir.tar.gz']) },
@@ -178,7 +220,7 @@ export function trainingPipeline(options: TrainingPipelineOptions): Pipeline {
       ],
       inputs: [
         { name: 'model', source: train.properties.ModelArtifacts.S3ModelArtifacts, destination: `${PROCESSING}/model` },
-        { name: 'data', source: InputDataUri, destination: `${PROCESSING}/data` },
+        { name: 'data', source: dataset, destination: `${PROCESSING}/data` },
         { name: 'code', source: CodeUri, destination: `${PROCESSING}/input/code` },
       ],
       outputs: [{ name: EVALUATION_REPORT.output, source: `${PROCESSING}/evaluation`, destination: runPrefix('evaluation/') }],
@@ -213,7 +255,7 @@ export function trainingPipeline(options: TrainingPipelineOptions): Pipeline {
       supportedRealtimeInstanceTypes: serving.realtimeInstanceTypes ?? config.serving.realtime_instance_types,
       ...(serving.transformInstanceTypes ? { supportedTransformInstanceTypes: serving.transformInstanceTypes } : {}),
       modelQualityStatistics: { contentType: 'application/json', s3Uri: runPrefix(`evaluation/${EVALUATION_REPORT.file}`) },
-      customerMetadata: { PipelineExecutionId: executionId, InputDataUri, CodeVersion },
+      customerMetadata: { PipelineExecutionId: executionId, InputDataUri, InputFormat, CodeVersion },
     });
 
     const qualityGateFailed = failStep({
@@ -239,6 +281,8 @@ export function trainingPipeline(options: TrainingPipelineOptions): Pipeline {
   const onDemand = branch('onDemand');
   const trainOnSpot = conditionStep({
     name: STEP_NAMES.trainOnSpot,
+    // The branches read Preprocess's dataset anyway; waiting here too keeps the order plain: data first.
+    dependsOn: [preprocess],
     description: 'Trains on managed spot capacity when UseSpotInstances is true, on on-demand capacity otherwise.',
     conditions: [equalTo(UseSpotInstances, true)],
     ifSteps: [spot.train, spot.evaluate],
@@ -247,10 +291,10 @@ export function trainingPipeline(options: TrainingPipelineOptions): Pipeline {
 
   return definePipeline({
     parameters: [
-      InputDataUri, CodeUri, CodeVersion, TrainingInstanceType, EvaluationInstanceType, Epochs, BatchSize, ImageSize,
-      Model, Patience, Seed, QualityThreshold, MlflowTrackingUri, MlflowExperimentName, UseSpotInstances,
+      InputDataUri, InputFormat, CodeUri, CodeVersion, TrainingInstanceType, EvaluationInstanceType, PreprocessingInstanceType, SplitRatios,
+      SplitSeed, Epochs, BatchSize, ImageSize, Model, Patience, Seed, QualityThreshold, MlflowTrackingUri, MlflowExperimentName, UseSpotInstances,
     ],
-    steps: [trainOnSpot, spot.qualityGate, onDemand.qualityGate],
+    steps: [preprocess, trainOnSpot, spot.qualityGate, onDemand.qualityGate],
     // Runs are tracked in MLflow (MLFLOW_TRACKING_URI). A PipelineExperimentConfig would make SageMaker create an
     // experiment and a trial per execution, which needs sagemaker:CreateExperiment, CreateTrial and
     // AssociateTrialComponent on the pipeline role, for a second record of the same runs (docs/contracts.md).

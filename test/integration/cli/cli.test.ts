@@ -1,11 +1,12 @@
 // The `yolops` command as a user runs it: a real process of bin/yolops.js, real files, real training.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runSummarySchema, runViewSchema } from '../../../src/cli/render/run-view.ts';
+import { writeCocoExport } from '../local/helpers.ts';
 
 const repo = new URL('../../..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'yolops-cli-'));
@@ -65,7 +66,8 @@ describe('yolops CLI', () => {
     expect(synth.status, synth.stderr).toBe(0);
     const definition = JSON.parse(synth.stdout) as { Version: string; Steps: { Name: string }[]; Parameters: { Name: string; DefaultValue?: unknown }[] };
     expect(definition.Version).toBe('2020-12-01');
-    expect(definition.Steps.map((s) => s.Name)).toEqual(['TrainOnSpot', 'QualityGate', 'QualityGateOnDemand']);
+    expect(definition.Steps.map((s) => s.Name)).toEqual(['Preprocess', 'TrainOnSpot', 'QualityGate', 'QualityGateOnDemand']);
+    expect(definition.Parameters.find((p) => p.Name === 'InputFormat')).toEqual({ Name: 'InputFormat', Type: 'String', DefaultValue: 'yolo' });
     expect(definition.Parameters.find((p) => p.Name === 'UseSpotInstances')).toEqual({ Name: 'UseSpotInstances', Type: 'Boolean', DefaultValue: true });
     expect(definition.Parameters.find((p) => p.Name === 'CodeVersion')?.DefaultValue).toBe('abc123');
   });
@@ -102,7 +104,9 @@ describe('yolops CLI', () => {
     expect(JSON.parse(status.stdout)).toEqual(view);
     const show = yolops('runs', 'show', report.record.executionId);
     expect(show.status).toBe(0);
+    expect(show.stdout).toMatch(/Preprocess\s+Processing\s+Succeeded/);
     expect(show.stdout).toMatch(/Train\s+Training\s+Succeeded/);
+    expect(show.stdout).toMatch(/preprocess: +\S+preprocess\.json/);
     expect(show.stdout).toMatch(/registered: yolops-yolo-models version 1 \(PendingManualApproval\)/);
 
     const approve = yolops('models', 'approve', '1', '--reason', 'looks good');
@@ -116,13 +120,36 @@ describe('yolops CLI', () => {
     expect(missing.stderr).toMatch(/99/);
   });
 
+  it('runs a COCO export (--from coco): uploaded to labeled-data/<version>/, converted and split by Preprocess, trained and registered', async () => {
+    const exportDir = join(work, 'coco export');
+    const coco = await writeCocoExport(exportDir, { images: 32, imageSize: 64, seed: 11 });
+    const run = yolops('run', '--dataset', exportDir, '--from', 'coco', '--version', 'coco-v1', '--param', 'Epochs=1', '--param', 'ImageSize=64', '--param', 'BatchSize=8', '--param', 'QualityThreshold=0', '--json');
+    expect(run.status, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as { record: { executionId: string; parameters: Record<string, unknown>; registeredModel?: { version: number }; steps: { name: string; status: string }[] }; preprocessReportPath: string };
+    const bucket = join(home, 'buckets', 'yolops-training-data-123456789012');
+    expect(report.record.parameters).toMatchObject({ InputFormat: 'coco', InputDataUri: 's3://yolops-training-data-123456789012/labeled-data/coco-v1/' });
+    // The export as it was, and the upload marker listing it; nothing under split_dataset/ for it.
+    expect(readdirSync(join(bucket, 'labeled-data', 'coco-v1')).sort()).toEqual(['.yolops-upload.json', 'annotations.json', 'images']);
+    expect(readdirSync(join(bucket, 'split_dataset'))).not.toContain('coco-v1');
+    expect(report.record.steps.filter((s) => s.status === 'Succeeded').map((s) => s.name)).toEqual(['Preprocess', 'TrainOnSpot', 'Train', 'Evaluate', 'QualityGate', 'Register']);
+    const preprocess = JSON.parse(readFileSync(report.preprocessReportPath, 'utf8')) as { format: string; converted: boolean; valid: boolean; classes: string[]; splits: Record<string, { images: number }> };
+    expect(preprocess).toMatchObject({ format: 'coco', converted: true, valid: true, classes: coco.names });
+    // The default split of training-config.json, every image in one split.
+    expect(Object.keys(preprocess.splits)).toEqual(['train', 'val']);
+    expect((preprocess.splits['train']?.images ?? 0) + (preprocess.splits['val']?.images ?? 0)).toBe(coco.images);
+    const version = report.record.registeredModel?.version ?? 0;
+    expect(version).toBeGreaterThan(0);
+    const shown = JSON.parse(yolops('models', 'show', String(version), '--json').stdout) as { customerMetadata: Record<string, string> };
+    expect(shown.customerMetadata).toMatchObject({ InputFormat: 'coco', InputDataUri: 's3://yolops-training-data-123456789012/labeled-data/coco-v1/' });
+  });
+
   it('refuses an invalid dataset before any execution starts (exit 1, nothing registered)', () => {
     const broken = join(work, 'broken');
     const run = yolops('run', '--dataset', broken);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/is not valid, no execution started and nothing uploaded/);
     expect(run.stderr).toMatch(/labels\/train\/.*:\d+: class id 5/);
-    expect((JSON.parse(yolops('models', 'list', '--json').stdout) as unknown[]).length).toBe(1);
+    expect((JSON.parse(yolops('models', 'list', '--json').stdout) as unknown[]).length).toBe(2);
     // Only the version of the successful run is in the training-data bucket.
     const versions = readdirSync(join(home, 'buckets', 'yolops-training-data-123456789012', 'split_dataset'));
     expect(versions).toHaveLength(1);
@@ -155,6 +182,7 @@ describe('yolops CLI errors a person can act on', () => {
       [['run', '--input', 's3://no-such-bucket/split_dataset/v1/'], /--input s3:\/\/no-such-bucket\/split_dataset\/v1\/: there is no bucket "no-such-bucket" in .*buckets; datasets go to s3:\/\/yolops-training-data-123456789012\/split_dataset\/<version>\//],
       [['run', '--dataset', work, '--param', 'Epochs'], /--param expects Name=value/],
       [['run', '--frobnicate'], /^yolops: unknown option '--frobnicate' \(add --help for usage\)$/],
+      [['run', '--dataset', work, '--from', 'yaml'], /option '--from <format>' argument 'yaml' is invalid\. Use one of yolo, coco, voc, groundtruth, labelstudio/],
       [['models', 'show', 'one'], /<version> must be a whole number >= 1, got "one"/],
       [['models', 'show', '7'], /model yolops-yolo-models version 7 does not exist/],
       [['runs', 'show', 'nope'], /no execution "nope" in .*executions: `yolops runs list` shows the ones there are/],

@@ -213,6 +213,17 @@ describe('pipeline start', () => {
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).toContain(`no --data: training on s3://${BUCKET}/sample_dataset/demo/, the dataset of the newest execution ${newest.split('/').at(-1) ?? ''}`);
     expect((JSON.parse(again.stdout) as { parameters: Record<string, string> }).parameters).toEqual({ InputDataUri: `s3://${BUCKET}/sample_dataset/demo/`, Epochs: '2' });
+
+    // A labelled export: --format is InputFormat, and a version name is then a folder of labeled-data/.
+    const coco = await yolops('pipeline', 'start', '--data', 'export-7', '--format', 'coco', '--json');
+    expect(coco.status, coco.stderr).toBe(0);
+    const cocoArn = (JSON.parse(coco.stdout) as { executionArn: string }).executionArn;
+    const cocoSent = await sagemaker.send(new ListPipelineParametersForExecutionCommand({ PipelineExecutionArn: cocoArn }));
+    expect(Object.fromEntries((cocoSent.PipelineParameters ?? []).map((p) => [p.Name, p.Value]))).toEqual({ InputDataUri: `s3://${BUCKET}/labeled-data/export-7/`, InputFormat: 'coco' });
+    // Retraining it without --data reads it the same way.
+    const retrain = await yolops('pipeline', 'start', '--json');
+    expect(retrain.status, retrain.stderr).toBe(0);
+    expect((JSON.parse(retrain.stdout) as { parameters: Record<string, string> }).parameters).toEqual({ InputDataUri: `s3://${BUCKET}/labeled-data/export-7/`, InputFormat: 'coco' });
   });
 
   it('refuses a bad value with one line (exit 2) and starts nothing', async () => {
@@ -223,6 +234,7 @@ describe('pipeline start', () => {
       [['--data', 'v1', '--instance-type', 'g5.xlarge'], /--instance-type "g5\.xlarge": must be a SageMaker training instance type/],
       [['--data', 's3://someone-elses-bucket/split_dataset/v1/'], /--data s3:\/\/someone-elses-bucket\/split_dataset\/v1\/ is outside the training bucket/],
       [['--data', 'not a version'], /--data not a version: give an s3:\/\/.* URI or a version name/],
+      [['--data', 'v1', '--format', 'yaml'], /--format "yaml" is not a label format yolops reads; use one of yolo, coco, voc, groundtruth, labelstudio$/],
       [['--epochs', '3'], /--data is needed: there is no execution yet to take the dataset from; give --data <version>/],
       [['--data', 'v1', '--code-version', 'never-pushed'], /code bundle never-pushed is not in s3:\/\/yolops-training-data-123456789012\/code\/never-pushed\//],
     ];
@@ -233,9 +245,11 @@ describe('pipeline start', () => {
   it('refuses a parameter the deployed definition does not declare', async () => {
     await moto.reset();
     const definition = JSON.parse(deployedDefinition(DEPLOYED_VERSION)) as { Parameters: { Name: string }[] };
-    definition.Parameters = definition.Parameters.filter((p) => p.Name !== 'UseSpotInstances');
+    definition.Parameters = definition.Parameters.filter((p) => p.Name !== 'UseSpotInstances' && p.Name !== 'InputFormat');
     await createPipeline(JSON.stringify(definition));
     expectOneLine(await yolops('pipeline', 'start', '--data', 'v1', '--no-spot'), /the pipeline does not declare the parameter UseSpotInstances: deploy the current definition first/);
+    // A pipeline deployed before the Preprocess step cannot take a labelled export.
+    expectOneLine(await yolops('pipeline', 'start', '--data', 'export-7', '--format', 'coco'), /the pipeline does not declare the parameter InputFormat: deploy the current definition first/);
     expect(await executionsInMoto()).toEqual([]);
   });
 

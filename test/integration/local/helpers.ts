@@ -1,8 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { synthesizeDataset, type SynthesizedDataset } from '../../../src/core/dataset/index.ts';
 import { synthesizeTrainingPipelineFromFiles } from '../../../src/core/pipeline/index.ts';
-import type { FolderObjectStore } from '../../../src/local/folder-object-store.ts';
+import { FolderObjectStore } from '../../../src/local/folder-object-store.ts';
 import type { JsonObject } from '../../../src/local/json.ts';
 import { REPO_ROOT } from '../../../src/local/layout.ts';
 
@@ -71,4 +74,43 @@ export function processesMentioning(needle: string): string[] {
   return out
     .split('\n')
     .filter((line) => line.includes(needle) && !/\sZ/.test(line.slice(0, 20)) && !line.includes('ps -eo'));
+}
+
+/**
+ * A COCO detection export of a synthetic dataset, as a labelling tool writes one: every image (both splits of the
+ * synthesized YOLO dataset, unsplit) under `images/`, and `annotations.json` with pixel boxes and 1-based
+ * category ids. Written to `dir`, a plain folder; returns the class names and the image count.
+ */
+export async function writeCocoExport(dir: string, options: { images: number; imageSize: number; seed: number }): Promise<{ names: string[]; images: number }> {
+  const scratch = await mkdtemp(join(tmpdir(), 'yolops-coco-src-'));
+  try {
+    const store = new FolderObjectStore({ root: scratch });
+    await store.createBucket('synth');
+    const trainImages = Math.ceil(options.images * 0.75);
+    const synthesized = await synthesizeDataset({ store, bucket: 'synth', prefix: 'yolo/', trainImages, valImages: options.images - trainImages, imageSize: options.imageSize, seed: options.seed, backgroundFraction: 0 });
+    const root = join(scratch, 'synth', 'yolo');
+    const size = options.imageSize;
+    const images: JsonObject[] = [];
+    const annotations: JsonObject[] = [];
+    await mkdir(join(dir, 'images'), { recursive: true });
+    for (const split of ['train', 'val']) {
+      for (const file of (await readdir(join(root, 'images', split))).sort()) {
+        const id = images.length + 1;
+        const fileName = `${split}-${file}`;
+        await copyFile(join(root, 'images', split, file), join(dir, 'images', fileName));
+        images.push({ id, file_name: fileName, width: size, height: size });
+        const labels = await readFile(join(root, 'labels', split, file.replace(/\.png$/, '.txt')), 'utf8');
+        for (const line of labels.split('\n').filter((l) => l.trim() !== '')) {
+          const [cls, cx, cy, w, h] = line.trim().split(/\s+/).map(Number) as [number, number, number, number, number];
+          const bbox = [(cx - w / 2) * size, (cy - h / 2) * size, w * size, h * size];
+          annotations.push({ id: annotations.length + 1, image_id: id, category_id: cls + 1, bbox, area: w * size * h * size, iscrowd: 0 });
+        }
+      }
+    }
+    const categories = synthesized.names.map((name, index) => ({ id: index + 1, name, supercategory: 'shape' }));
+    await writeFile(join(dir, 'annotations.json'), JSON.stringify({ info: { description: 'synthetic shapes' }, images, annotations, categories }));
+    return { names: synthesized.names, images: images.length };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }

@@ -150,8 +150,8 @@ describe('an execution interrupted while it trains', () => {
     expect(stopped.runnerGone).toBe(false);
     expect(stopped.record.status).toBe('Stopped');
     expect(stopped.record.stopReason).toBe('stopped by SIGINT (Ctrl-C)');
-    // TrainOnSpot chose spot (the default), Train was stopped, nothing after it ran.
-    expect(stopped.record.steps.map((s) => s.status)).toEqual(['Succeeded', 'Stopped', ...Array<string>(9).fill('NotExecuted')]);
+    // Preprocess ran, TrainOnSpot chose spot (the default), Train was stopped, nothing after it ran.
+    expect(stopped.record.steps.map((s) => s.status)).toEqual(['Succeeded', 'Succeeded', 'Stopped', ...Array<string>(9).fill('NotExecuted')]);
     expect(groupAlive(trainJob(running))).toBe(false);
     expect(run.output()).toMatch(/STOPPED.*stopped by SIGINT/);
 

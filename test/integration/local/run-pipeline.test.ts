@@ -48,7 +48,7 @@ afterAll(async () => {
 });
 
 describe('runPipelineLocally on the compiled pipeline', () => {
-  it('(a) trains, evaluates, passes the gate, registers, tracks in MLflow and notifies; its own MLflow server is gone after', async () => {
+  it('(a) preprocesses, trains, evaluates, passes the gate, registers, tracks in MLflow and notifies; its own MLflow server is gone after', async () => {
     const store = new FolderObjectStore({ root: localLayout(root).buckets });
     const dataset = await tinyDataset(store, 'ok-v1');
     const events: RunEvent[] = [];
@@ -71,12 +71,13 @@ describe('runPipelineLocally on the compiled pipeline', () => {
     });
     const seconds = (Date.now() - started) / 1000;
     const step = (name: string) => record.steps.find((s) => s.name === name);
-    console.info(`end-to-end local run: ${seconds.toFixed(1)} s (train ${step('Train')?.durationSeconds} s, evaluate ${step('Evaluate')?.durationSeconds} s)`);
+    console.info(`end-to-end local run: ${seconds.toFixed(1)} s (preprocess ${step('Preprocess')?.durationSeconds} s, train ${step('Train')?.durationSeconds} s, evaluate ${step('Evaluate')?.durationSeconds} s)`);
 
     expect(record.failureReason).toBeUndefined();
     expect(record.status).toBe('Succeeded');
     // UseSpotInstances defaults to training-config.json's true: the spot branch runs, the on-demand one does not.
     expect(record.steps.map((s) => [s.name, s.status])).toEqual([
+      ['Preprocess', 'Succeeded'],
       ['TrainOnSpot', 'Succeeded'],
       ['Train', 'Succeeded'],
       ['Evaluate', 'Succeeded'],
@@ -92,6 +93,17 @@ describe('runPipelineLocally on the compiled pipeline', () => {
     expect(record.ignored).toEqual(expect.arrayContaining([expect.stringMatching(/^Train: Arguments.EnableManagedSpotTraining \(spot capacity is an AWS matter/), expect.stringMatching(/^Train: RetryPolicies \(/)]));
     const executionId = record.executionId;
     expect(await new ExecutionStore(localLayout(root).executions).get(executionId)).toEqual(record);
+
+    // Preprocess passed the split YOLO dataset through (InputFormat's default, yolo): its outputs are in the
+    // execution's folder of the artifacts bucket, preprocess.json says what it did, and Train read its dataset.
+    expect(record.parameters['InputFormat']).toBe('yolo');
+    const preprocessOutputs = ((step('Preprocess')?.properties?.['ProcessingOutputConfig'] as JsonObject)['Outputs'] as JsonObject[]).map((o) => [o['OutputName'], (o['S3Output'] as JsonObject)['S3Uri']]);
+    const datasetUri = `s3://${ARTIFACTS_BUCKET}/pipelines/${executionId}/dataset/`;
+    expect(preprocessOutputs).toEqual([['dataset', datasetUri], ['report', `s3://${ARTIFACTS_BUCKET}/pipelines/${executionId}/preprocess/`]]);
+    const preprocessReport = JSON.parse(await readFile(pathOfUri(root, `s3://${ARTIFACTS_BUCKET}/pipelines/${executionId}/preprocess/preprocess.json`), 'utf8')) as JsonObject;
+    expect(preprocessReport).toMatchObject({ schemaVersion: 1, format: 'yolo', converted: false, valid: true, errors: 0, classes: dataset.names, splits: { train: { images: 24 }, val: { images: 8 } } });
+    expect(existsSync(pathOfUri(root, `${datasetUri}data.yaml`))).toBe(true);
+    expect((step('Train')?.properties?.['InputDataConfig'] as JsonObject[]).map((c) => [c['ChannelName'], ((c['DataSource'] as JsonObject)['S3DataSource'] as JsonObject)['S3Uri']])).toEqual([['training', datasetUri]]);
 
     // The model artifact where SageMaker puts it, with the files at the archive root.
     const modelUri = (step('Train')?.properties?.['ModelArtifacts'] as JsonObject)['S3ModelArtifacts'] as string;
@@ -123,6 +135,7 @@ describe('runPipelineLocally on the compiled pipeline', () => {
       artifactUri: modelUri,
       metrics: evaluation.metrics,
       lineage: { executionId, datasetUri: dataset.uri, codeVersion: record.parameters['CodeVersion'], pipelineName: 'yolops-yolo-training-pipeline' },
+      customerMetadata: { InputDataUri: dataset.uri, InputFormat: 'yolo' },
     });
     expect(record.parameters['CodeVersion']).toMatch(/^[0-9a-f]{12}$/);
     // What serving it needs, as the pipeline states it for this repository's config and this run's code version.
@@ -186,7 +199,7 @@ describe('runPipelineLocally on the compiled pipeline', () => {
       expect(record.parameters['MlflowTrackingUri']).toBe(server.url);
       expect(record.status).toBe('Failed');
       expect(record.failedStep).toBe('QualityGateFailedOnDemand');
-      expect(record.steps.filter((s) => s.status !== 'NotExecuted').map((s) => s.name)).toEqual(['TrainOnSpot', 'TrainOnDemand', 'EvaluateOnDemand', 'QualityGateOnDemand', 'QualityGateFailedOnDemand']);
+      expect(record.steps.filter((s) => s.status !== 'NotExecuted').map((s) => s.name)).toEqual(['Preprocess', 'TrainOnSpot', 'TrainOnDemand', 'EvaluateOnDemand', 'QualityGateOnDemand', 'QualityGateFailedOnDemand']);
       expect(record.failureReason).toMatch(/^Quality gate failed: mAP50-95 \(metrics\.mAP50_95 in evaluation\.json\) is [0-9.e-]+, below QualityThreshold 1\b/);
       expect(record.steps.find((s) => s.name === 'RegisterOnDemand')).toMatchObject({ status: 'NotExecuted', notExecutedReason: 'condition "QualityGateOnDemand" evaluated to false, so its IfSteps do not run' });
       expect(record.decisions.map((d) => [d.step, d.outcome])).toEqual([['TrainOnSpot', false], ['QualityGateOnDemand', false]]);
@@ -196,7 +209,7 @@ describe('runPipelineLocally on the compiled pipeline', () => {
       expect(webhook.received.at(-1)?.['body']).toMatchObject({ event: 'pipeline.failed', executionId: record.executionId, failedStep: 'QualityGateFailedOnDemand', failureReason: record.failureReason });
     });
 
-    it('(c) a training that fails on a bad dataset: Failed with the container\'s reason, nothing registered', async () => {
+    it('(c) a bad dataset: Preprocess refuses it with its reason and preprocess.json, nothing trained or registered', async () => {
       const store = new FolderObjectStore({ root: localLayout(root).buckets });
       const dataset = await tinyDataset(store, 'bad-v1');
       const labelDir = join(root, 'buckets', dataset.bucket, 'split_dataset', 'bad-v1', 'labels', 'train');
@@ -213,13 +226,19 @@ describe('runPipelineLocally on the compiled pipeline', () => {
         env: testEnv({ YOLOPS_WEBHOOK_URL: webhook.url, MLFLOW_TRACKING_URI: server.url }),
       });
       expect(record.status).toBe('Failed');
-      expect(record.failedStep).toBe('Train');
-      const failure = (await readFile(join(root, 'executions', record.executionId, 'steps', 'Train', 'output', 'failure'), 'utf8')).trim();
-      expect(failure).toMatch(/class/i);
-      expect(record.failureReason).toBe(`AlgorithmError: training job pipelines-${record.executionId}-Train exited with code 1: ${failure}`);
-      expect(record.steps.slice(2).map((s) => s.status)).toEqual(Array<string>(9).fill('NotExecuted'));
+      expect(record.failedStep).toBe('Preprocess');
+      const jobDir = join(root, 'executions', record.executionId, 'steps', 'Preprocess');
+      // The job's exit message (SageMaker's /opt/ml/output/message) is the step's failure reason.
+      const message = (await readFile(join(jobDir, 'opt', 'ml', 'output', 'message'), 'utf8')).trim();
+      expect(message).toMatch(/class/i);
+      expect(record.failureReason).toBe(`AlgorithmError: processing job pipelines-${record.executionId}-Preprocess exited with code 2: ${message}`);
+      const report = JSON.parse(await readFile(join(jobDir, 'opt', 'ml', 'processing', 'report', 'preprocess.json'), 'utf8')) as { valid: boolean; errors: number; problems: { severity: string; where: string }[] };
+      expect(report.valid).toBe(false);
+      expect(report.errors).toBeGreaterThan(0);
+      expect(report.problems.find((p) => p.severity === 'error')?.where).toContain(label);
+      expect(record.steps.slice(1).map((s) => s.status)).toEqual(Array<string>(11).fill('NotExecuted'));
       expect(await new LocalModelRegistry(localLayout(root).registry).list()).toEqual(registryBefore);
-      expect(webhook.received.at(-1)?.['body']).toMatchObject({ event: 'pipeline.failed', failedStep: 'Train', failureReason: record.failureReason });
+      expect(webhook.received.at(-1)?.['body']).toMatchObject({ event: 'pipeline.failed', failedStep: 'Preprocess', failureReason: record.failureReason });
     });
   });
 
@@ -229,8 +248,8 @@ describe('runPipelineLocally on the compiled pipeline', () => {
     const executions = await new ExecutionStore(localLayout(root).executions).list();
     const error = await runPipelineLocally({ root, definition, context: CONTEXT, inputDataUri: 's3://yolops-training-data-123456789012/split_dataset/ok-v1/', env: testEnv() }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PipelineDefinitionError);
-    expect((error as PipelineDefinitionError).location).toBe('Steps[3].Type');
-    expect((error as Error).message).toBe('Steps[3].Type: step "DeployEndpoint" has type "Lambda", which the local runner cannot run (it runs Training, Processing, Condition, RegisterModel, Fail)');
+    expect((error as PipelineDefinitionError).location).toBe('Steps[4].Type');
+    expect((error as Error).message).toBe('Steps[4].Type: step "DeployEndpoint" has type "Lambda", which the local runner cannot run (it runs Training, Processing, Condition, RegisterModel, Fail)');
     expect(await new ExecutionStore(localLayout(root).executions).list()).toEqual(executions);
     expect(processesMentioning(root)).toEqual([]);
   });

@@ -50,6 +50,17 @@ describe('startParameters', () => {
     expect(refusal(() => startParameters({ codeVersion: 'a/b' }, context))).toMatch(/^--code-version "a\/b" must be 1-128 letters/);
   });
 
+  it('sends --format as InputFormat, a version name then being a labelled export under labeled-data/', () => {
+    expect(startParameters({ data: 'export-7', format: 'coco' }, context)).toEqual({ InputFormat: 'coco', InputDataUri: `s3://${BUCKET}/labeled-data/export-7/` });
+    expect(startParameters({ data: `s3://${BUCKET}/labeled-data/gt-job-1`, format: 'groundtruth' }, context)).toEqual({ InputFormat: 'groundtruth', InputDataUri: `s3://${BUCKET}/labeled-data/gt-job-1/` });
+    // yolo is a split dataset's format: its versions stay under split_dataset/.
+    expect(startParameters({ data: 'v1', format: 'yolo' }, context)).toEqual({ InputFormat: 'yolo', InputDataUri: `s3://${BUCKET}/split_dataset/v1/` });
+    expect(refusal(() => startParameters({ data: 'v1', format: 'yaml' }, context))).toBe('--format "yaml" is not a label format yolops reads; use one of yolo, coco, voc, groundtruth, labelstudio');
+    // A deployed definition from before the Preprocess step has no InputFormat: refused, as any parameter it lacks.
+    const beforePreprocess = { ...context, declared: declared.filter((name) => name !== 'InputFormat') };
+    expect(refusal(() => startParameters({ data: 'v1', format: 'coco' }, beforePreprocess))).toBe('the pipeline does not declare the parameter InputFormat: deploy the current definition first (`yolops pipeline upsert`)');
+  });
+
   it('refuses a parameter the definition does not declare', () => {
     const withoutSpot = { ...context, declared: declared.filter((name) => name !== 'UseSpotInstances') };
     expect(refusal(() => startParameters({ spot: true, epochs: '2' }, withoutSpot))).toBe('the pipeline does not declare the parameter UseSpotInstances: deploy the current definition first (`yolops pipeline upsert`)');

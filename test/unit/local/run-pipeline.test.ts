@@ -93,4 +93,37 @@ describe('uploadDataset', () => {
     await expect(uploadDataset(store, layout, 'yolops-training-data-123456789012', dataset, 'v3')).rejects.toThrow(/more than one data.yaml one folder down \(ds\/data.yml, other\/data.yaml\)/);
     expect(await new DatasetClaims(layout.watch).has('split_dataset/v3')).toBe(false);
   });
+
+  it('uploads anything but a split YOLO dataset under labeled-data/, claimed, the upload marker last and listing every file', async () => {
+    const layout = localLayout(root);
+    const store = new FolderObjectStore({ root: layout.buckets });
+    const bucket = 'yolops-training-data-123456789012';
+    await store.createBucket(bucket);
+    const write = async (dir: string, files: readonly (readonly [string, string])[]): Promise<string> => {
+      for (const [path, content] of files) {
+        await mkdir(join(dir, path, '..'), { recursive: true });
+        await writeFile(join(dir, path), content);
+      }
+      return dir;
+    };
+    const keysUnder = async (prefix: string): Promise<string[]> => {
+      const keys: string[] = [];
+      for await (const o of store.list(bucket, prefix)) keys.push(o.key.slice(prefix.length));
+      return keys.sort();
+    };
+    // A COCO export: whatever it holds, as it is.
+    const coco = await write(join(root, 'coco'), [['annotations.json', '{"images": []}'], ['images/a.jpg', 'jpg']]);
+    expect(await uploadDataset(store, layout, bucket, coco, 'c1', 'coco')).toBe(`s3://${bucket}/labeled-data/c1/`);
+    expect(await keysUnder('labeled-data/c1/')).toEqual(['.yolops-upload.json', 'annotations.json', 'images/a.jpg']);
+    const marker = JSON.parse(await readFile(join(layout.buckets, bucket, 'labeled-data', 'c1', '.yolops-upload.json'), 'utf8')) as { objects: { key: string; size: number }[] };
+    expect(marker.objects.map((o) => [o.key, o.size])).toEqual([['annotations.json', 14], ['images/a.jpg', 3]]);
+    expect(await new DatasetClaims(layout.watch).get('labeled-data/c1')).toMatchObject({ by: 'run' });
+    await expect(uploadDataset(store, layout, bucket, coco, 'c1', 'coco')).rejects.toThrow(/labeled-data\/c1 was already started/);
+    // An unsplit YOLO folder (data.yaml without train and val, or classes.txt): the Preprocess step splits it.
+    const unsplit = await write(join(root, 'unsplit'), [['data.yaml', 'names: [a]\n'], ['images/1.png', 'png'], ['labels/1.txt', '0 0.5 0.5 0.1 0.1\n']]);
+    expect(await uploadDataset(store, layout, bucket, unsplit, 'u1')).toBe(`s3://${bucket}/labeled-data/u1/`);
+    const classes = await write(join(root, 'classes'), [['classes.txt', 'a\n'], ['images/1.png', 'png'], ['labels/1.txt', '0 0.5 0.5 0.1 0.1\n']]);
+    expect(await uploadDataset(store, layout, bucket, classes, 'u2')).toBe(`s3://${bucket}/labeled-data/u2/`);
+    expect(await keysUnder('split_dataset/')).toEqual([]);
+  });
 });

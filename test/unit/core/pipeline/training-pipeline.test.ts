@@ -6,6 +6,8 @@ import {
   compilePipeline,
   JOB_RETRY_POLICIES,
   loadMetricDefinitions,
+  PREPROCESS_OUTPUTS,
+  PREPROCESS_REPORT,
   STEP_NAMES,
   synthesizeTrainingPipeline,
   synthesizeTrainingPipelineFromFiles,
@@ -86,14 +88,19 @@ describe('the yolops training pipeline, compiled', () => {
   });
 
   it('takes every parameter default from training-config.json', () => {
-    const config = { instance_type: 'ml.g6.2xlarge', evaluation_instance_type: 'ml.c5.xlarge', epochs: 7, batch_size: 32, image_size: 320, model: 'yolo11s.pt', patience: 3, seed: 42, quality_threshold: 0.7, mlflow_experiment_name: 'exp', use_spot_instances: false } as const;
-    const { definition } = synthesizeTrainingPipeline(options(config));
+    const config = { instance_type: 'ml.g6.2xlarge', evaluation_instance_type: 'ml.c5.xlarge', preprocessing_instance_type: 'ml.c5.2xlarge', split_ratios: [0.7, 0.2, 0.1], split_seed: 9, epochs: 7, batch_size: 32, image_size: 320, model: 'yolo11s.pt', patience: 3, seed: 42, quality_threshold: 0.7, mlflow_experiment_name: 'exp', use_spot_instances: false } as const;
+    const { definition } = synthesizeTrainingPipeline(options({ ...config, split_ratios: [...config.split_ratios] }));
     expect(Object.fromEntries(definition.Parameters.map((p) => [p.Name, p.DefaultValue]))).toEqual({
       InputDataUri: undefined,
+      // A split YOLO dataset unless the execution says otherwise (label-formats.ts's default).
+      InputFormat: 'yolo',
       CodeUri: undefined,
       CodeVersion: undefined,
       TrainingInstanceType: 'ml.g6.2xlarge',
       EvaluationInstanceType: 'ml.c5.xlarge',
+      PreprocessingInstanceType: 'ml.c5.2xlarge',
+      SplitRatios: '0.7,0.2,0.1',
+      SplitSeed: 9,
       Epochs: 7,
       BatchSize: '32',
       ImageSize: 320,
@@ -113,15 +120,15 @@ describe('the yolops training pipeline, compiled', () => {
     const values = trainingConfigParameters(config);
     const defaults = Object.fromEntries(synthesizeTrainingPipeline(options()).definition.Parameters.map((p) => [p.Name, p.DefaultValue]));
     const compiled = synthesizeTrainingPipeline({ ...options(), training: config }).definition;
-    expect(Object.keys(values)).toEqual(['TrainingInstanceType', 'EvaluationInstanceType', 'Epochs', 'BatchSize', 'ImageSize', 'Model', 'Patience', 'Seed', 'QualityThreshold', 'MlflowExperimentName', 'UseSpotInstances']);
+    expect(Object.keys(values)).toEqual(['TrainingInstanceType', 'EvaluationInstanceType', 'PreprocessingInstanceType', 'SplitRatios', 'SplitSeed', 'Epochs', 'BatchSize', 'ImageSize', 'Model', 'Patience', 'Seed', 'QualityThreshold', 'MlflowExperimentName', 'UseSpotInstances']);
     for (const [name, value] of Object.entries(values)) {
       const declared = compiled.Parameters.find((p) => p.Name === name);
       expect(declared, name).toBeDefined();
       expect(String(declared?.DefaultValue), name).toBe(value);
     }
-    expect(values).toMatchObject({ BatchSize: 'auto', QualityThreshold: '0.5', UseSpotInstances: 'true', Epochs: '100' });
+    expect(values).toMatchObject({ BatchSize: 'auto', QualityThreshold: '0.5', UseSpotInstances: 'true', Epochs: '100', SplitRatios: config.split_ratios.join(','), SplitSeed: String(config.split_seed) });
     // The parameters no config key sets keep their own defaults (or none).
-    expect(Object.keys(defaults).filter((name) => !(name in values))).toEqual(['InputDataUri', 'CodeUri', 'CodeVersion', 'MlflowTrackingUri']);
+    expect(Object.keys(defaults).filter((name) => !(name in values))).toEqual(['InputDataUri', 'InputFormat', 'CodeUri', 'CodeVersion', 'MlflowTrackingUri']);
   });
 
   it('writes numbers and Booleans the way the local runner and StartPipelineExecution read them', () => {
@@ -139,8 +146,9 @@ describe('the yolops training pipeline, compiled', () => {
 
   it('lets UseSpotInstances choose the branch: spot with MaxWaitTimeInSeconds, on-demand without', () => {
     const definition = synthesizeTrainingPipeline(options({ max_runtime_seconds: 3600, max_wait_seconds: 7200, volume_size_gb: 80 })).definition;
-    const gate = definition.Steps[0] as ConditionStepJson;
+    const gate = definition.Steps[1] as ConditionStepJson;
     expect(gate.Name).toBe('TrainOnSpot');
+    expect(gate.DependsOn).toEqual(['Preprocess']);
     expect(gate.Arguments.Conditions).toEqual([{ Type: 'Equals', LeftValue: { Get: 'Parameters.UseSpotInstances' }, RightValue: true }]);
     expect(gate.Arguments.IfSteps.map((s) => s.Name)).toEqual(['Train', 'Evaluate']);
     expect(gate.Arguments.ElseSteps.map((s) => s.Name)).toEqual(['TrainOnDemand', 'EvaluateOnDemand']);
@@ -166,6 +174,53 @@ describe('the yolops training pipeline, compiled', () => {
     });
   });
 
+  it('starts with Preprocess: InputDataUri in InputFormat becomes a split dataset that Train and Evaluate read, in both branches', () => {
+    const definition = synthesizeTrainingPipeline(options({ preprocessing_instance_type: 'ml.c5.2xlarge', volume_size_gb: 80 })).definition;
+    const preprocess = definition.Steps[0] as ProcessingStepJson;
+    expect(preprocess.Name).toBe(STEP_NAMES.preprocess);
+    expect(preprocess.Type).toBe('Processing');
+    const args = preprocess.Arguments;
+    expect(args.ProcessingResources.ClusterConfig).toEqual({ InstanceType: { Get: 'Parameters.PreprocessingInstanceType' }, InstanceCount: 1, VolumeSizeInGB: 80 });
+    // The evaluation image: a CPU job, like Evaluate.
+    expect(args.AppSpecification.ImageUri).toBe(stepOf(definition, 'Evaluate', 'Processing').Arguments.AppSpecification.ImageUri);
+    // The command of preprocess.py's contract (docs/contracts.md), parameters as ContainerArguments (strings: the seed is joined).
+    expect([...(args.AppSpecification.ContainerEntrypoint ?? []), ...(args.AppSpecification.ContainerArguments ?? [])]).toEqual([
+      'bash', '/opt/ml/processing/input/code/processing_entrypoint.sh', 'preprocess.py',
+      '--input', '/opt/ml/processing/input/data',
+      '--format', { Get: 'Parameters.InputFormat' },
+      '--split', { Get: 'Parameters.SplitRatios' },
+      '--seed', { 'Std:Join': { On: '', Values: [{ Get: 'Parameters.SplitSeed' }] } },
+      '--output', '/opt/ml/processing/dataset',
+      '--report', '/opt/ml/processing/report',
+    ]);
+    expect(args.ProcessingInputs?.map((i) => [i.InputName, i.S3Input?.S3Uri, i.S3Input?.LocalPath])).toEqual([
+      ['data', { Get: 'Parameters.InputDataUri' }, '/opt/ml/processing/input/data'],
+      ['code', { Get: 'Parameters.CodeUri' }, '/opt/ml/processing/input/code'],
+    ]);
+    const runPrefix = (suffix: string) => ({ 'Std:Join': { On: '', Values: ['s3://yolops-model-artifacts-123456789012/pipelines/', { Get: 'Execution.PipelineExecutionId' }, `/${suffix}`] } });
+    expect(args.ProcessingOutputConfig?.Outputs.map((o) => [o.OutputName, o.S3Output?.LocalPath, o.S3Output?.S3Uri])).toEqual([
+      [PREPROCESS_OUTPUTS.dataset, '/opt/ml/processing/dataset', runPrefix('dataset/')],
+      [PREPROCESS_OUTPUTS.report, '/opt/ml/processing/report', runPrefix('preprocess/')],
+    ]);
+    expect(preprocess.PropertyFiles).toEqual([{ PropertyFileName: 'PreprocessReport', OutputName: 'report', FilePath: 'preprocess.json' }]);
+    expect(PREPROCESS_REPORT).toEqual({ propertyFile: 'PreprocessReport', output: 'report', file: 'preprocess.json' });
+    expect(preprocess.RetryPolicies).toEqual((stepOf(definition, 'Evaluate', 'Processing') as ProcessingStepJson).RetryPolicies);
+
+    // Train's channel and Evaluate's data are the S3 URI Preprocess's dataset output was uploaded to, never InputDataUri.
+    const datasetUri = { Get: "Steps.Preprocess.ProcessingOutputConfig.Outputs['dataset'].S3Output.S3Uri" };
+    for (const [trainName, evaluateName] of [['Train', 'Evaluate'], ['TrainOnDemand', 'EvaluateOnDemand']] as const) {
+      const channels = stepOf(definition, trainName, 'Training').Arguments.InputDataConfig;
+      expect(channels?.map((c) => [c.ChannelName, c.DataSource.S3DataSource?.S3Uri]), trainName).toEqual([['training', datasetUri]]);
+      const inputs = stepOf(definition, evaluateName, 'Processing').Arguments.ProcessingInputs;
+      expect(inputs?.find((i) => i.InputName === 'data')?.S3Input?.S3Uri, evaluateName).toEqual(datasetUri);
+    }
+    // A registered version says what it was made from: the data's URI and format.
+    for (const name of ['Register', 'RegisterOnDemand']) {
+      expect(stepOf(definition, name, 'RegisterModel').Arguments.CustomerMetadataProperties, name).toMatchObject({ InputDataUri: { Get: 'Parameters.InputDataUri' }, InputFormat: { Get: 'Parameters.InputFormat' } });
+    }
+    expect(validatePipelineDefinition(definition)).toEqual({ valid: true, problems: [] });
+  });
+
   it('keeps the same definition when use_spot_instances is off, but for the UseSpotInstances default', () => {
     const on = synthesizeTrainingPipeline(options()).definition;
     const off = synthesizeTrainingPipeline(options({ use_spot_instances: false })).definition;
@@ -174,7 +229,7 @@ describe('the yolops training pipeline, compiled', () => {
     expect({ ...off, Parameters: on.Parameters }).toEqual(on);
   });
 
-  it('retries the Train and Evaluate jobs of both branches on SageMaker\'s transient failures, with exponential backoff', () => {
+  it('retries the Preprocess, Train and Evaluate jobs of both branches on SageMaker\'s transient failures, with exponential backoff', () => {
     const definition = synthesizeTrainingPipeline(options()).definition;
     const expected = [
       { BackoffRate: 2, IntervalSeconds: 10, MaxAttempts: 5, ExceptionType: ['Step.SERVICE_FAULT', 'Step.THROTTLING'] },
@@ -183,7 +238,7 @@ describe('the yolops training pipeline, compiled', () => {
     ];
     expect(JOB_RETRY_POLICIES.flatMap((p) => p.exceptionTypes).sort()).toEqual(['SageMaker.CAPACITY_ERROR', 'SageMaker.JOB_INTERNAL_ERROR', 'SageMaker.RESOURCE_LIMIT', 'Step.SERVICE_FAULT', 'Step.THROTTLING']);
     const retried = [...stepsByName(definition).values()].filter((s) => 'RetryPolicies' in s).map((s) => s.Name);
-    expect(retried).toEqual(['Train', 'Evaluate', 'TrainOnDemand', 'EvaluateOnDemand']);
+    expect(retried).toEqual(['Preprocess', 'Train', 'Evaluate', 'TrainOnDemand', 'EvaluateOnDemand']);
     for (const name of retried) expect((stepsByName(definition).get(name) as TrainingStepJson | ProcessingStepJson).RetryPolicies, name).toEqual(expected);
     // RetryPolicies sits where the SDK writes it: after Description, before PropertyFiles.
     expect(Object.keys(stepOf(definition, 'Evaluate', 'Processing'))).toEqual(['Name', 'Type', 'Arguments', 'Description', 'RetryPolicies', 'PropertyFiles']);
@@ -264,18 +319,19 @@ describe('the yolops training pipeline, compiled', () => {
     expect(() => trainingPipeline(options({}, { codeVersion: '../x' }))).toThrow(/codeVersion "\.\.\/x" must be 1-128 letters/);
   });
 
-  it('orders the steps TrainOnSpot, each branch, then each branch\'s gate; a gate waits for its branch only', () => {
+  it('orders the steps Preprocess, TrainOnSpot, each branch, then each branch\'s gate; a gate waits for its branch only', () => {
     const pipeline = trainingPipeline(options());
     expect(pipeline.executionOrder).toEqual([
-      'TrainOnSpot', 'Train', 'Evaluate', 'TrainOnDemand', 'EvaluateOnDemand',
+      'Preprocess', 'TrainOnSpot', 'Train', 'Evaluate', 'TrainOnDemand', 'EvaluateOnDemand',
       'QualityGate', 'Register', 'QualityGateFailed', 'QualityGateOnDemand', 'RegisterOnDemand', 'QualityGateFailedOnDemand',
     ]);
     expect(Object.fromEntries(pipeline.dependencies)).toEqual({
-      TrainOnSpot: [],
-      Train: ['TrainOnSpot'],
-      Evaluate: ['Train', 'TrainOnSpot'],
-      TrainOnDemand: ['TrainOnSpot'],
-      EvaluateOnDemand: ['TrainOnDemand', 'TrainOnSpot'],
+      Preprocess: [],
+      TrainOnSpot: ['Preprocess'],
+      Train: ['Preprocess', 'TrainOnSpot'],
+      Evaluate: ['Train', 'Preprocess', 'TrainOnSpot'],
+      TrainOnDemand: ['Preprocess', 'TrainOnSpot'],
+      EvaluateOnDemand: ['TrainOnDemand', 'Preprocess', 'TrainOnSpot'],
       QualityGate: ['Evaluate'],
       Register: ['Train', 'QualityGate'],
       QualityGateFailed: ['Evaluate', 'QualityGate'],
@@ -283,6 +339,7 @@ describe('the yolops training pipeline, compiled', () => {
       RegisterOnDemand: ['TrainOnDemand', 'QualityGateOnDemand'],
       QualityGateFailedOnDemand: ['EvaluateOnDemand', 'QualityGateOnDemand'],
     });
+    expect(STEP_NAMES.preprocess).toBe('Preprocess');
     expect(STEP_NAMES.onDemand).toEqual({ train: 'TrainOnDemand', evaluate: 'EvaluateOnDemand', qualityGate: 'QualityGateOnDemand', register: 'RegisterOnDemand', qualityGateFailed: 'QualityGateFailedOnDemand' });
   });
 

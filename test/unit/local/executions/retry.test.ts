@@ -70,6 +70,7 @@ describe('stopping an execution', () => {
     expect(final.stopReason).toBe('stopped by SIGINT (Ctrl-C)');
     expect(final.failureReason).toBeUndefined();
     expect(final.steps.map((s) => [s.name, s.status])).toEqual([
+      ['Preprocess', 'Succeeded'],
       ['TrainOnSpot', 'Succeeded'],
       ['Train', 'Stopped'],
       ...['Evaluate', 'TrainOnDemand', 'EvaluateOnDemand', 'QualityGate', 'Register', 'QualityGateFailed', 'QualityGateOnDemand', 'RegisterOnDemand', 'QualityGateFailedOnDemand'].map((name) => [name, 'NotExecuted']),
@@ -80,7 +81,7 @@ describe('stopping an execution', () => {
     expect(final.steps.find((s) => s.name === 'Evaluate')?.notExecutedReason).toBe('the execution was stopped (stopped by SIGINT (Ctrl-C))');
     expect(final.runnerPid).toBeUndefined();
     expect(await store.get('exec1')).toEqual(final);
-    expect(calls).toEqual(['Train']);
+    expect(calls).toEqual(['Preprocess', 'Train']);
   });
 });
 
@@ -89,7 +90,9 @@ describe('retrying an execution (RetryPipelineExecution)', () => {
     // First attempt: Train succeeds, Evaluate fails.
     const calls: string[] = [];
     const failing = executors(calls);
-    failing.Processing = async () => {
+    const processing = failing.Processing;
+    failing.Processing = async (step, args, context) => {
+      if (step.name !== 'Evaluate') return processing(step, args, context);
       calls.push('Evaluate');
       throw new Error('disk full');
     };
@@ -99,8 +102,8 @@ describe('retrying an execution (RetryPipelineExecution)', () => {
 
     const plan = planRetry(failed, new Date('2026-01-02T03:04:05Z'));
     expect(plan.fromStep).toBe('Evaluate');
-    // TrainOnSpot and Train keep their outcome; everything after them runs (or is skipped) again.
-    expect(plan.record.steps.map((s) => s.status)).toEqual(['Succeeded', 'Succeeded', ...Array<string>(9).fill('Pending')]);
+    // Preprocess, TrainOnSpot and Train keep their outcome; everything after them runs (or is skipped) again.
+    expect(plan.record.steps.map((s) => s.status)).toEqual(['Succeeded', 'Succeeded', 'Succeeded', ...Array<string>(9).fill('Pending')]);
     expect(plan.record.retries).toEqual([{ at: '2026-01-02T03:04:05.000Z', previousStatus: 'Failed', previousReason: 'Error: disk full', fromStep: 'Evaluate' }]);
     expect(plan.record).not.toHaveProperty('failureReason');
     expect(plan.record).not.toHaveProperty('endedAt');
@@ -112,7 +115,7 @@ describe('retrying an execution (RetryPipelineExecution)', () => {
     expect(calls).toEqual(['Evaluate', 'Register']);
     expect(final.status).toBe('Succeeded');
     expect(final.steps.find((s) => s.name === 'Train')?.properties).toEqual(trainProperties);
-    expect(final.steps.filter((s) => s.status === 'Succeeded').map((s) => s.name)).toEqual(['TrainOnSpot', 'Train', 'Evaluate', 'QualityGate', 'Register']);
+    expect(final.steps.filter((s) => s.status === 'Succeeded').map((s) => s.name)).toEqual(['Preprocess', 'TrainOnSpot', 'Train', 'Evaluate', 'QualityGate', 'Register']);
     expect(final.steps.filter((s) => s.status !== 'Succeeded').every((s) => s.status === 'NotExecuted')).toBe(true);
     expect(final.registeredModel?.version).toBe(1);
   });
@@ -132,6 +135,7 @@ describe('retrying an execution (RetryPipelineExecution)', () => {
     const final = await interpret(plan.record, executors(calls));
     expect(calls).toEqual(['Register']);
     expect(final.steps.filter((s) => !s.name.endsWith('OnDemand')).map((s) => [s.name, s.status])).toEqual([
+      ['Preprocess', 'Succeeded'],
       ['TrainOnSpot', 'Succeeded'],
       ['Train', 'Succeeded'],
       ['Evaluate', 'Succeeded'],
@@ -145,8 +149,9 @@ describe('retrying an execution (RetryPipelineExecution)', () => {
     const record = newRecord();
     record.status = 'Stopped';
     record.stopReason = 'the runner (pid 4242) exited without finishing';
-    // TrainOnSpot had chosen spot before the runner died in Train.
-    record.steps[0] = { name: 'TrainOnSpot', type: 'Condition', status: 'Succeeded', properties: { Outcome: true } };
+    // Preprocess had run and TrainOnSpot had chosen spot before the runner died in Train.
+    record.steps[0] = { name: 'Preprocess', type: 'Processing', status: 'Succeeded', properties: { ProcessingJobName: 'pipelines-exec1-Preprocess' } };
+    record.steps[1] = { name: 'TrainOnSpot', type: 'Condition', status: 'Succeeded', properties: { Outcome: true } };
     const train = record.steps.findIndex((s) => s.name === 'Train');
     record.steps[train] = { name: 'Train', type: 'Training', status: 'Stopped', job: { pid: 4243, identity: 'boot/1' }, jobDir: 'steps/Train', logFile: 'steps/Train/stdout.log', progress: { epoch: 2, epochs: 4, metrics: {} } };
     const plan = planRetry(record);

@@ -27,7 +27,7 @@ interface Harness {
   objects: Map<string, JsonValue>;
 }
 
-/** Fake jobs that produce what the real ones would, and a fake bucket holding evaluation.json. */
+/** Fake jobs that produce what the real ones would, and a fake bucket holding preprocess.json and evaluation.json. */
 function harness(mAP: number, overrides: Partial<StepExecutors> = {}): Harness {
   const calls: Harness['calls'] = [];
   const objects = new Map<string, JsonValue>();
@@ -42,8 +42,11 @@ function harness(mAP: number, overrides: Partial<StepExecutors> = {}): Harness {
   const processing: StepExecutor = async (step, args, context) => {
     record(step.name, args);
     const outputs = (args['ProcessingOutputConfig'] as JsonObject)['Outputs'] as JsonObject[];
-    const uri = ((outputs[0] as JsonObject)['S3Output'] as JsonObject)['S3Uri'] as string;
-    objects.set(`${uri}evaluation.json`, { schema_version: 1, metrics: { mAP50: 0.9, mAP50_95: mAP } });
+    const uriOf = (name: string) => ((outputs.find((o) => o['OutputName'] === name) as JsonObject | undefined)?.['S3Output'] as JsonObject | undefined)?.['S3Uri'] as string | undefined;
+    const evaluation = uriOf('evaluation');
+    if (evaluation) objects.set(`${evaluation}evaluation.json`, { schema_version: 1, metrics: { mAP50: 0.9, mAP50_95: mAP } });
+    const report = uriOf('report');
+    if (report) objects.set(`${report}preprocess.json`, { schemaVersion: 1, format: 'yolo', converted: false, valid: true });
     return { ProcessingJobName: context.jobName, ProcessingOutputConfig: { Outputs: outputs } };
   };
   const register: StepExecutor = async (step, args) => {
@@ -75,12 +78,13 @@ async function run(h: Harness, threshold: number, events: RunEvent[] = [], overr
 }
 
 describe('interpretPipeline', () => {
-  it('runs Train, Evaluate, the gate and Register when the metric reaches the threshold', async () => {
+  it('runs Preprocess, Train, Evaluate, the gate and Register when the metric reaches the threshold', async () => {
     const h = harness(0.6);
     const events: RunEvent[] = [];
     const { final, stored } = await run(h, 0.5, events);
     expect(final.status).toBe('Succeeded');
     expect(final.steps.map((s) => [s.name, s.status, s.notExecutedReason])).toEqual([
+      ['Preprocess', 'Succeeded', undefined],
       ['TrainOnSpot', 'Succeeded', undefined],
       ['Train', 'Succeeded', undefined],
       ['Evaluate', 'Succeeded', undefined],
@@ -101,13 +105,20 @@ describe('interpretPipeline', () => {
     expect(final.runnerPid).toBeUndefined();
     expect(stored).toEqual(final);
 
-    // Properties flow: Evaluate got Train's model artifact, Register got it and the metadata.
+    // Properties flow: Preprocess read InputDataUri; Train and Evaluate read Preprocess's dataset output; Evaluate got
+    // Train's model artifact, Register got it and the metadata.
+    const preprocess = h.calls.find((c) => c.step === 'Preprocess')?.args as JsonObject;
+    expect((((preprocess['ProcessingInputs'] as JsonObject[])[0] as JsonObject)['S3Input'] as JsonObject)['S3Uri']).toBe('s3://data/split_dataset/v1/');
+    expect((preprocess['AppSpecification'] as JsonObject)['ContainerArguments']).toEqual(['--input', '/opt/ml/processing/input/data', '--format', 'yolo', '--split', '0.8,0.2', '--seed', '0', '--output', '/opt/ml/processing/dataset', '--report', '/opt/ml/processing/report']);
+    const dataset = 's3://yolops-model-artifacts-123456789012/pipelines/exec123/dataset/';
     const evaluate = h.calls.find((c) => c.step === 'Evaluate')?.args as JsonObject;
     const modelInput = ((evaluate['ProcessingInputs'] as JsonObject[])[0] as JsonObject)['S3Input'] as JsonObject;
     expect(modelInput['S3Uri']).toBe(`s3://yolops-model-artifacts-123456789012/pipelines/exec123/${jobNameFor('exec123', 'Train')}/output/model.tar.gz`);
+    expect((((evaluate['ProcessingInputs'] as JsonObject[])[1] as JsonObject)['S3Input'] as JsonObject)['S3Uri']).toBe(dataset);
     const register = h.calls.find((c) => c.step === 'Register')?.args as JsonObject;
-    expect(register['CustomerMetadataProperties']).toEqual({ PipelineExecutionId: 'exec123', InputDataUri: 's3://data/split_dataset/v1/', CodeVersion: 'abc' });
+    expect(register['CustomerMetadataProperties']).toEqual({ PipelineExecutionId: 'exec123', InputDataUri: 's3://data/split_dataset/v1/', InputFormat: 'yolo', CodeVersion: 'abc' });
     const train = h.calls.find((c) => c.step === 'Train')?.args as JsonObject;
+    expect((((train['InputDataConfig'] as JsonObject[])[0] as JsonObject)['DataSource'] as JsonObject)['S3DataSource']).toMatchObject({ S3Uri: dataset });
     expect((train['HyperParameters'] as JsonObject)['sagemaker_submit_directory']).toBe('"s3://data/code/abc/sourcedir.tar.gz"');
     expect((train['Environment'] as JsonObject)['YOLOPS_EXECUTION_ID']).toBe('exec123');
     // The job gets the arguments resolved; spot settings are listed as ignored, not acted on.
@@ -116,22 +127,25 @@ describe('interpretPipeline', () => {
 
     expect(final.steps.find((s) => s.name === 'Train')?.progress).toEqual({ epoch: 2, epochs: 2, metrics: { 'val/mAP50-95': 0.2 } });
     expect(events.filter((e) => e.type === 'epoch')).toHaveLength(2);
-    expect(events.filter((e) => e.type === 'step-started').map((e) => e.type === 'step-started' && e.step)).toEqual(['TrainOnSpot', 'Train', 'Evaluate', 'QualityGate', 'Register']);
+    expect(events.filter((e) => e.type === 'step-started').map((e) => e.type === 'step-started' && e.step)).toEqual(['Preprocess', 'TrainOnSpot', 'Train', 'Evaluate', 'QualityGate', 'Register']);
   });
 
   it('runs the on-demand branch when the execution passes UseSpotInstances=false', async () => {
     const h = harness(0.6);
-    const { final } = await run(h, 0.5, [], { UseSpotInstances: 'false' });
+    const { final } = await run(h, 0.5, [], { UseSpotInstances: 'false', InputFormat: 'coco' });
     expect(final.status).toBe('Succeeded');
-    expect(final.steps.filter((s) => s.status !== 'NotExecuted').map((s) => s.name)).toEqual(['TrainOnSpot', 'TrainOnDemand', 'EvaluateOnDemand', 'QualityGateOnDemand', 'RegisterOnDemand']);
+    expect(final.steps.filter((s) => s.status !== 'NotExecuted').map((s) => s.name)).toEqual(['Preprocess', 'TrainOnSpot', 'TrainOnDemand', 'EvaluateOnDemand', 'QualityGateOnDemand', 'RegisterOnDemand']);
     expect(final.steps.find((s) => s.name === 'QualityGate')?.notExecutedReason).toBe('it depends on step "Evaluate", which did not succeed (NotExecuted)');
-    expect(h.calls.map((c) => c.step)).toEqual(['TrainOnDemand', 'EvaluateOnDemand', 'RegisterOnDemand']);
-    const train = h.calls[0]?.args as JsonObject;
+    expect(h.calls.map((c) => c.step)).toEqual(['Preprocess', 'TrainOnDemand', 'EvaluateOnDemand', 'RegisterOnDemand']);
+    expect(((h.calls[0]?.args as JsonObject)['AppSpecification'] as JsonObject)['ContainerArguments']).toEqual(expect.arrayContaining(['--format', 'coco']));
+    const train = h.calls[1]?.args as JsonObject;
+    expect((((train['InputDataConfig'] as JsonObject[])[0] as JsonObject)['DataSource'] as JsonObject)['S3DataSource']).toMatchObject({ S3Uri: 's3://yolops-model-artifacts-123456789012/pipelines/exec123/dataset/' });
     expect(train['EnableManagedSpotTraining']).toBe(false);
     expect(train['StoppingCondition']).toEqual({ MaxRuntimeInSeconds: 86400 });
-    const evaluate = h.calls[1]?.args as JsonObject;
+    const evaluate = h.calls[2]?.args as JsonObject;
     expect((((evaluate['ProcessingInputs'] as JsonObject[])[0] as JsonObject)['S3Input'] as JsonObject)['S3Uri']).toBe(`s3://yolops-model-artifacts-123456789012/pipelines/exec123/${jobNameFor('exec123', 'TrainOnDemand')}/output/model.tar.gz`);
     expect(final.registeredModel?.version).toBe(1);
+    expect((h.calls[3]?.args as JsonObject)['CustomerMetadataProperties']).toMatchObject({ InputFormat: 'coco' });
   });
 
   it('fails the execution with the Fail step message when the gate says no, and registers nothing', async () => {
@@ -141,6 +155,7 @@ describe('interpretPipeline', () => {
     expect(final.failedStep).toBe('QualityGateFailed');
     expect(final.failureReason).toBe('Quality gate failed: mAP50_95 = 0.2 is below the QualityThreshold 1');
     expect(final.steps.filter((s) => !s.name.endsWith('OnDemand')).map((s) => [s.name, s.status])).toEqual([
+      ['Preprocess', 'Succeeded'],
       ['TrainOnSpot', 'Succeeded'],
       ['Train', 'Succeeded'],
       ['Evaluate', 'Succeeded'],
@@ -149,7 +164,7 @@ describe('interpretPipeline', () => {
       ['QualityGateFailed', 'Failed'],
     ]);
     expect(final.registeredModel).toBeUndefined();
-    expect(h.calls.map((c) => c.step)).toEqual(['Train', 'Evaluate']);
+    expect(h.calls.map((c) => c.step)).toEqual(['Preprocess', 'Train', 'Evaluate']);
   });
 
   it('stops at a failed step: later steps are NotExecuted with the reason', async () => {
@@ -162,7 +177,7 @@ describe('interpretPipeline', () => {
     expect(final.status).toBe('Failed');
     expect(final.failureReason).toBe('AlgorithmError: class id 7 is out of range');
     expect(final.failedStep).toBe('Train');
-    expect(final.steps.slice(2).every((s) => s.status === 'NotExecuted' && s.notExecutedReason === 'the execution stopped at step "Train"')).toBe(true);
+    expect(final.steps.slice(3).every((s) => s.status === 'NotExecuted' && s.notExecutedReason === 'the execution stopped at step "Train"')).toBe(true);
     expect(final.decisions.map((d) => d.step)).toEqual(['TrainOnSpot']);
   });
 
@@ -175,7 +190,10 @@ describe('interpretPipeline', () => {
     const { final } = await run(h, 0.5);
     expect(final.status).toBe('Failed');
     expect(final.failureReason).toBe('TypeError: boom');
-    expect(final.steps.find((s) => s.name === 'Evaluate')?.status).toBe('Failed');
+    // Preprocess is the first processing job: the execution stops there, before any training.
+    expect(final.failedStep).toBe('Preprocess');
+    expect(final.steps.find((s) => s.name === 'Preprocess')?.status).toBe('Failed');
+    expect(final.steps.find((s) => s.name === 'Train')?.status).toBe('NotExecuted');
   });
 
   it('fails the step whose property file is missing, naming the file and URI', async () => {

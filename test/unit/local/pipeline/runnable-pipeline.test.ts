@@ -22,25 +22,28 @@ function problemsOf(definition: unknown): { location: string; message: string }[
 const step = (name: string, type: string, args: JsonObject = {}, extra: JsonObject = {}): JsonObject => ({ Name: name, Type: type, Arguments: args, ...extra });
 const fail = (name: string, extra: JsonObject = {}): JsonObject => step(name, 'Fail', { ErrorMessage: 'x' }, extra);
 const minimal = (steps: JsonObject[], parameters: JsonObject[] = []): JsonObject => ({ Version: PIPELINE_DEFINITION_VERSION, Parameters: parameters, Steps: steps });
-/** Train and Evaluate on spot capacity: the IfSteps of TrainOnSpot, the first step. */
-const spotBranch = (definition: JsonObject): JsonObject[] => (((definition['Steps'] as JsonObject[])[0] as JsonObject)['Arguments'] as JsonObject)['IfSteps'] as JsonObject[];
+/** Train and Evaluate on spot capacity: the IfSteps of TrainOnSpot, the second step (after Preprocess). */
+const spotBranch = (definition: JsonObject): JsonObject[] => (((definition['Steps'] as JsonObject[])[1] as JsonObject)['Arguments'] as JsonObject)['IfSteps'] as JsonObject[];
 
 describe('parsePipelineDefinition on the contract pipeline', () => {
   it('orders steps by dependency, branch steps after their condition', () => {
     const parsed = parsePipelineDefinition(fixture());
     expect(parsed.order.map((s) => s.name)).toEqual([
-      'TrainOnSpot', 'Train', 'Evaluate', 'TrainOnDemand', 'EvaluateOnDemand',
+      'Preprocess', 'TrainOnSpot', 'Train', 'Evaluate', 'TrainOnDemand', 'EvaluateOnDemand',
       'QualityGate', 'Register', 'QualityGateFailed', 'QualityGateOnDemand', 'RegisterOnDemand', 'QualityGateFailedOnDemand',
     ]);
     const byName = new Map(parsed.steps.map((s) => [s.name, s]));
     expect(byName.get('Train')?.branch).toEqual({ condition: 'TrainOnSpot', outcome: true });
     expect(byName.get('TrainOnDemand')?.branch).toEqual({ condition: 'TrainOnSpot', outcome: false });
-    expect(byName.get('Evaluate')?.dependencies).toEqual(['TrainOnSpot', 'Train']);
+    expect(byName.get('TrainOnSpot')?.dependencies).toEqual(['Preprocess']);
+    expect(byName.get('Train')?.dependencies).toEqual(['TrainOnSpot', 'Preprocess']);
+    expect(byName.get('Evaluate')?.dependencies).toEqual(['TrainOnSpot', 'Train', 'Preprocess']);
     expect(byName.get('QualityGate')?.dependencies).toEqual(['Evaluate']);
     expect(byName.get('QualityGateOnDemand')?.dependencies).toEqual(['EvaluateOnDemand']);
     expect(byName.get('Register')?.branch).toEqual({ condition: 'QualityGate', outcome: true });
     expect(byName.get('QualityGateFailed')?.branch).toEqual({ condition: 'QualityGate', outcome: false });
-    expect(byName.get('Register')?.location).toBe('Steps[1].Arguments.IfSteps[0]');
+    expect(byName.get('Register')?.location).toBe('Steps[2].Arguments.IfSteps[0]');
+    expect(byName.get('Preprocess')?.propertyFiles).toEqual([{ name: 'PreprocessReport', outputName: 'report', filePath: 'preprocess.json' }]);
     expect(byName.get('Evaluate')?.propertyFiles).toEqual([{ name: 'EvaluationReport', outputName: 'evaluation', filePath: 'evaluation.json' }]);
     expect(parsed.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['QualityThreshold', 'UseSpotInstances']));
   });
@@ -58,6 +61,7 @@ describe('parsePipelineDefinition on the contract pipeline', () => {
     ]);
     expect(ignored('TrainOnDemand')).toEqual([retries, 'Arguments.RoleArn (AWS-only setting)', spot]);
     expect(ignored('Evaluate')).toEqual([retries, 'Arguments.RoleArn (AWS-only setting)']);
+    expect(ignored('Preprocess')).toEqual([retries, 'Arguments.RoleArn (AWS-only setting)']);
     expect(ignored('TrainOnSpot')).toEqual([]);
   });
 });
@@ -75,8 +79,8 @@ describe('parsePipelineDefinition refuses what it cannot run', () => {
       throw new Error('expected an error');
     })();
     expect(error).toBeInstanceOf(PipelineDefinitionError);
-    expect(error.location).toBe('Steps[3].Type');
-    expect(error.message).toBe('Steps[3].Type: step "Deploy" has type "Lambda", which the local runner cannot run (it runs Training, Processing, Condition, RegisterModel, Fail)');
+    expect(error.location).toBe('Steps[4].Type');
+    expect(error.message).toBe('Steps[4].Type: step "Deploy" has type "Lambda", which the local runner cannot run (it runs Training, Processing, Condition, RegisterModel, Fail)');
   });
 
   it('an unknown step type inside a branch', () => {
@@ -90,8 +94,8 @@ describe('parsePipelineDefinition refuses what it cannot run', () => {
     (train['Arguments'] as JsonObject)['TensorBoardOutputConfig'] = { S3OutputPath: 's3://x/' };
     train['Retry'] = true;
     expect(problemsOf(definition)).toEqual([
-      { location: 'Steps[0].Arguments.IfSteps[0].Retry', message: 'unsupported step key "Retry" on step "Train"' },
-      { location: 'Steps[0].Arguments.IfSteps[0].Arguments.TensorBoardOutputConfig', message: expect.stringMatching(/Training step "Train": argument "TensorBoardOutputConfig" is not supported by the local runner \(it handles AlgorithmSpecification/) },
+      { location: 'Steps[1].Arguments.IfSteps[0].Retry', message: 'unsupported step key "Retry" on step "Train"' },
+      { location: 'Steps[1].Arguments.IfSteps[0].Arguments.TensorBoardOutputConfig', message: expect.stringMatching(/Training step "Train": argument "TensorBoardOutputConfig" is not supported by the local runner \(it handles AlgorithmSpecification/) },
     ]);
   });
 
@@ -123,7 +127,7 @@ describe('parsePipelineDefinition refuses what it cannot run', () => {
     const definition = fixture();
     const evaluate = spotBranch(definition)[1] as JsonObject;
     evaluate['PropertyFiles'] = [{ PropertyFileName: 'EvaluationReport', OutputName: 'metrics', FilePath: 'evaluation.json' }];
-    expect(problemsOf(definition)).toEqual([{ location: 'Steps[0].Arguments.IfSteps[1].PropertyFiles[0].OutputName', message: 'names output "metrics", which this step does not have (outputs: evaluation)' }]);
+    expect(problemsOf(definition)).toEqual([{ location: 'Steps[1].Arguments.IfSteps[1].PropertyFiles[0].OutputName', message: 'names output "metrics", which this step does not have (outputs: evaluation)' }]);
     expect(problemsOf(minimal([fail('A', { PropertyFiles: [] })]))).toEqual([{ location: 'Steps[0].PropertyFiles', message: 'only Processing steps declare PropertyFiles (this is a Fail step)' }]);
   });
 
@@ -143,7 +147,7 @@ describe('parsePipelineDefinition refuses what it cannot run', () => {
     const train = spotBranch(definition)[0] as JsonObject;
     ((train['Arguments'] as JsonObject)['ResourceConfig'] as JsonObject)['InstanceType'] = { Get: 'Parameters.TrainingInstanceTyp' };
     const validator = validatePipelineDefinition(definition).problems;
-    expect(problemsOf(definition)).toEqual([{ location: 'Steps[0].Arguments.IfSteps[0].Arguments.ResourceConfig.InstanceType.Get', message: expect.stringMatching(/"Parameters.TrainingInstanceTyp" names no declared parameter/) }]);
+    expect(problemsOf(definition)).toEqual([{ location: 'Steps[1].Arguments.IfSteps[0].Arguments.ResourceConfig.InstanceType.Get', message: expect.stringMatching(/"Parameters.TrainingInstanceTyp" names no declared parameter/) }]);
     expect(validator).toContainEqual(problemsOf(definition)[0]);
   });
 

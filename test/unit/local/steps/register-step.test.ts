@@ -36,7 +36,7 @@ async function resolvedRegisterArguments(definition: PipelineDefinitionJson, cod
   const register = parsePipelineDefinition(definition).steps.find((node) => node.name === 'Register');
   if (!register) throw new Error('no Register step');
   const scope = fakeScope({
-    parameters: { CodeVersion: codeVersion, InputDataUri: 's3://yolops-training-data-123456789012/split_dataset/v1/' },
+    parameters: { CodeVersion: codeVersion, InputDataUri: 's3://yolops-training-data-123456789012/split_dataset/v1/', InputFormat: 'yolo' },
     steps: { Train: { ModelArtifacts: { S3ModelArtifacts: MODEL } } },
   });
   const resolved = await resolveExpression(register.arguments, scope, 'Register');
