@@ -102,7 +102,7 @@ function outputLine(key: string, boxes: number): string {
   });
 }
 
-async function putOutputManifest(keys: readonly string[] = IMAGES, bucket = BUCKET): Promise<string> {
+async function putOutputManifest(keys: readonly string[] = IMAGES, bucket: string = BUCKET): Promise<string> {
   const manifest = `${keys.map((k, i) => outputLine(k, i + 1).replace(`s3://${BUCKET}/`, `s3://${bucket}/`)).join('\n')}\n`;
   await put(layout.outputManifestKey, manifest);
   return manifest;
