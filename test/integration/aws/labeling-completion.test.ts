@@ -24,7 +24,8 @@ const BUCKET = names.trainingDataBucket;
 const TOPIC = 'yolops-notifications';
 const JOB = 'yolops-street-20260301T101500';
 const layout = labelingJobLayout(JOB);
-const IMAGES = ['raw-images/street/a.jpg', 'raw-images/street/b.jpg', 'raw-images/street/night/c.png'];
+// A key with a space, a plus and an accent: CopyObject's CopySource must carry it URL-encoded.
+const IMAGES = ['raw-images/street/a.jpg', 'raw-images/street/red car+1 é.jpg', 'raw-images/street/night/c.png'];
 
 let moto: MotoServer;
 let proxy: LabelingJobsProxy;
