@@ -38,3 +38,4 @@ export { bucketState, type BucketState } from './probes/s3-bucket.ts';
 export { pipelineStatus, modelPackageGroupStatus, mlflowAppStatus, mlflowTrackingServerState, type TrackingServerState } from './probes/sagemaker-resources.ts';
 export { findQuotasByName, trainingQuotaNames, quotaIncreaseUrl, type QuotaValue } from './probes/service-quotas.ts';
 export { SageMakerDeployments, EndpointBusyError, type DeploymentClients, type DeploymentSettings, type DeploymentStart, type AutoscalingOutcome, type CleanupResult } from './deployment/index.ts';
+export { SageMakerLabelingJobs, LabelingJobNotFoundError, S3ServerSideCopy, startLabelingJob, LABELING_JOB_STATUSES, type LabelingJob, type LabelingJobStatus } from './labeling/index.ts';

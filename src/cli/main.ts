@@ -5,6 +5,7 @@ import { registerConfigCommands } from './commands/config.ts';
 import { registerDatasetCommands } from './commands/dataset.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
+import { registerLabelCommands } from './commands/label.ts';
 import { registerLocalCommands } from './commands/local.ts';
 import { registerMlflowCommand } from './commands/mlflow.ts';
 import { registerModelsCommands } from './commands/models.ts';
@@ -44,6 +45,7 @@ export function buildProgram(context?: CliContext): Command {
   registerDemoCommand(program, getProject);
   registerConfigCommands(program, ctx);
   registerDoctorCommand(program, ctx);
+  registerLabelCommands(program, ctx);
   return program;
 }
 

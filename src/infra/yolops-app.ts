@@ -69,10 +69,11 @@ export function addYolopsStacks(app: App, props: YolopsAppProps): YolopsStacks {
   const trigger = new S3TriggerStack(app, 'S3TriggerStack', {
     env,
     stackName: names.triggerStack,
-    description: `yolops ${context.project_name} (${context.environment}): S3 upload trigger and its alarms`,
+    description: `yolops ${context.project_name} (${context.environment}): S3 upload trigger, Ground Truth labeling role and completion, their alarms`,
     names,
     environmentPolicy: policy,
     quietPeriodSeconds: context.trigger_quiet_period_seconds,
+    projectName: context.project_name,
   });
   const serving = new ServingStack(app, 'ServingStack', {
     env,

@@ -67,6 +67,23 @@ export const modelBuildSchema = z.discriminatedUnion(
 
 export type ModelBuildConfig = z.output<typeof modelBuildSchema>;
 
+/** A SageMaker work team: `arn:<partition>:sagemaker:<region>:<account>:workteam/<private-crowd|vendor-crowd|public-crowd>/<name>`. */
+export const WORKTEAM_ARN = /^arn:(aws[a-z-]*):sagemaker:([a-z0-9-]+):(\d{12}):workteam\/[a-z-]+-crowd\/[A-Za-z0-9](?:-*[A-Za-z0-9])*$/;
+
+const WORKTEAM_ARN_HINT = 'the ARN of a SageMaker work team, e.g. "arn:aws:sagemaker:us-east-1:123456789012:workteam/private-crowd/labelers" (SageMaker console > Ground Truth > Labeling workforces > Private)';
+
+/**
+ * Ground Truth labeling (`yolops label start`): the work team that labels by default. A job runs in the stacks'
+ * region and account, so a work team of another region or account is refused here rather than by CreateLabelingJob.
+ */
+export const labelingSchema = z
+  .object({
+    workteam_arn: z.string({ error: `must be ${WORKTEAM_ARN_HINT}` }).regex(WORKTEAM_ARN, `must be ${WORKTEAM_ARN_HINT}`),
+  })
+  .strict();
+
+export type LabelingConfig = z.output<typeof labelingSchema>;
+
 export const cdkContextSchema = z
   .object({
     aws_account_id: z
@@ -111,8 +128,23 @@ export const cdkContextSchema = z
       .default(DEFAULT_MLFLOW_KIND),
     /** The model-build CI (ModelBuildStack); no such stack when absent. */
     model_build: modelBuildSchema.optional(),
+    /** Ground Truth labeling defaults; `yolops label start --workteam` is needed when absent. */
+    labeling: labelingSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((context, issues) => {
+    const arn = context.labeling === undefined ? undefined : WORKTEAM_ARN.exec(context.labeling.workteam_arn);
+    if (!arn) return;
+    const [, , region, account] = arn;
+    if (region !== context.aws_region || account !== context.aws_account_id) {
+      issues.addIssue({
+        code: 'custom',
+        path: ['labeling', 'workteam_arn'],
+        input: context.labeling?.workteam_arn,
+        message: `is a work team of account ${account} in ${region}, but the stacks deploy to account ${context.aws_account_id} in ${context.aws_region}: a labeling job can only use a work team of its own account and region`,
+      });
+    }
+  });
 
 export type CdkContext = z.output<typeof cdkContextSchema>;
 

@@ -3,6 +3,8 @@ import { Role } from 'aws-cdk-lib/aws-iam';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { LabelingCompletion } from '../constructs/labeling-completion.ts';
+import { LabelingJobRole } from '../constructs/labeling-job-role.ts';
 import { TrainingTrigger } from '../constructs/training-trigger.ts';
 import { TriggerAlarms } from '../constructs/trigger-alarms.ts';
 import type { EnvironmentPolicy } from '../environment.ts';
@@ -13,6 +15,8 @@ export interface S3TriggerStackProps extends StackProps {
   readonly environmentPolicy: EnvironmentPolicy;
   /** cdk.json's `trigger_quiet_period_seconds`. */
   readonly quietPeriodSeconds: number;
+  /** cdk.json's `project_name`: labeling jobs of this project are named `<project>-...`. */
+  readonly projectName: string;
 }
 
 /**
@@ -22,17 +26,20 @@ export interface S3TriggerStackProps extends StackProps {
 export class S3TriggerStack extends Stack {
   readonly trigger: TrainingTrigger;
   readonly alarms: TriggerAlarms;
+  readonly labelingJobRole: LabelingJobRole;
+  readonly labelingCompletion: LabelingCompletion;
 
   constructor(scope: Construct, id: string, props: S3TriggerStackProps) {
     super(scope, id, props);
     const { names } = props;
+    const trainingDataBucket = Bucket.fromBucketName(this, 'TrainingDataBucket', names.trainingDataBucket);
     const topic = Topic.fromTopicArn(this, 'NotificationsTopic', this.formatArn({ service: 'sns', resource: names.notificationsTopic, arnFormat: ArnFormat.NO_RESOURCE_NAME }));
     this.trigger = new TrainingTrigger(this, 'TrainingTrigger', {
       functionName: names.triggerFunction,
       logGroupName: names.triggerLogGroup,
       // Imported immutable: its policies are written in SharedResourcesStack, next to the role.
       role: Role.fromRoleName(this, 'TriggerRole', names.lambdaExecutionRole, { mutable: false }),
-      trainingDataBucket: Bucket.fromBucketName(this, 'TrainingDataBucket', names.trainingDataBucket),
+      trainingDataBucket,
       pipelineName: names.pipeline,
       notificationsTopic: topic,
       environment: props.environmentPolicy,
@@ -52,6 +59,23 @@ export class S3TriggerStack extends Stack {
       failedInvocationsAlarmName: names.triggerFailedInvocationsAlarm,
       deadLettersAlarmName: names.triggerDeadLetterAlarm,
     });
+    // Data in from Ground Truth: the role `yolops label start` passes to its jobs, and the completion that turns a
+    // completed job into a labelled-data version for the trigger above.
+    this.labelingJobRole = new LabelingJobRole(this, 'LabelingJobRole', { roleName: names.labelingJobRole, trainingDataBucket });
+    this.labelingCompletion = new LabelingCompletion(this, 'LabelingCompletion', {
+      projectName: props.projectName,
+      functionName: names.labelingCompletionFunction,
+      roleName: names.labelingCompletionRole,
+      logGroupName: names.labelingCompletionLogGroup,
+      trainingDataBucket,
+      notificationsTopic: topic,
+      notificationsKeyAlias: names.notificationsKeyAlias,
+      ruleName: names.labelingJobStateRule,
+      deadLetterQueueName: names.labelingCompletionDeadLetterQueue,
+      errorsAlarmName: names.labelingCompletionErrorsAlarm,
+      environment: props.environmentPolicy,
+    });
+    new CfnOutput(this, 'LabelingJobRoleArn', { value: this.labelingJobRole.roleArn, description: 'The role yolops label start passes to Ground Truth labeling jobs' });
     new CfnOutput(this, 'TriggerFunctionName', { value: this.trigger.function.functionName, description: 'The S3 training trigger Lambda (its logs: /aws/lambda/<this>)' });
     new CfnOutput(this, 'DatasetUploadRuleName', { value: names.datasetUploadRule, description: 'EventBridge rule for uploads under split_dataset/' });
     new CfnOutput(this, 'TriggerQueueUrl', { value: this.trigger.queue.queueUrl, description: 'Upload events wait here for the quiet period before the trigger looks at them' });

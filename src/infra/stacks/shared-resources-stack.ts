@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { HttpMethods } from 'aws-cdk-lib/aws-s3';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { InfraConfig } from '../config.ts';
@@ -51,6 +52,10 @@ export class SharedResourcesStack extends Stack {
       environment,
       eventBridgeEnabled: true,
     });
+    // Ground Truth's worker UI loads the images to label (raw-images/) from the browser with presigned GETs; it
+    // needs this CORS rule on the bucket or the labeling tasks fail ("CORS Permission Requirement", SageMaker
+    // developer guide). GET only, and only a presigned URL reaches an object: the bucket blocks public access.
+    this.trainingDataBucket.addCorsRule({ allowedMethods: [HttpMethods.GET], allowedOrigins: ['*'], exposedHeaders: ['Access-Control-Allow-Origin'] });
     this.modelArtifactsBucket = new SecureBucket(this, 'ModelArtifactsBucket', {
       bucketName: names.modelArtifactsBucket,
       accessLogsBucket,

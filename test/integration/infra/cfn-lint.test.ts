@@ -43,9 +43,10 @@ describe('cfn-lint (from .venv) on every synthesized template', () => {
     expect(findings.filter((f) => f.Level === 'Error')).toEqual([]);
     // The only warnings are W3005 (redundant DependsOn) on the CDK's own custom resource providers (the
     // BucketDeployment handler that uploads the code bundle among them), on the model-build CodePipeline and on
-    // the deployer Lambda, which the CDK makes depend on their roles as well as read the roles' ARNs.
+    // the deployer and labeling completion Lambdas, which the CDK makes depend on their roles as well as read the
+    // roles' ARNs.
     const cdkDependsOn =
-      /CustomResourceProvider|AWS679f53fac002430cb0da5b7982bd2287|CustomCDKBucketDeployment|^'PipelineRole[0-9A-F]{8}' dependency already enforced by a 'GetAtt' at 'Resources\/Pipeline[0-9A-F]{8}\/Properties\/RoleArn'$|^'DeployerRole[0-9A-F]{8}' dependency already enforced by a 'GetAtt' at 'Resources\/DeployerFunction[0-9A-F]{8}\/Properties\/Role'$/;
+      /CustomResourceProvider|AWS679f53fac002430cb0da5b7982bd2287|CustomCDKBucketDeployment|^'PipelineRole[0-9A-F]{8}' dependency already enforced by a 'GetAtt' at 'Resources\/Pipeline[0-9A-F]{8}\/Properties\/RoleArn'$|^'(Deployer|LabelingCompletion)Role[0-9A-F]{8}' dependency already enforced by a 'GetAtt' at 'Resources\/(Deployer|LabelingCompletion)Function[0-9A-F]{8}\/Properties\/Role'$/;
     expect(findings.filter((f) => f.Level === 'Warning' && !(f.Rule.Id === 'W3005' && cdkDependsOn.test(f.Message)))).toEqual([]);
   });
 });

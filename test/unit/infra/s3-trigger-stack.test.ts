@@ -13,13 +13,20 @@ describe('S3TriggerStack', () => {
 
   it('has exactly the resources it should', () => {
     expect(resourceCounts(app.trigger)).toEqual({
-      'AWS::Lambda::Function': 1,
+      // The trigger, and the Ground Truth labeling completion (test/unit/infra/labeling-stack.test.ts).
+      'AWS::Lambda::Function': 2,
       'AWS::Lambda::EventSourceMapping': 1,
-      'AWS::Logs::LogGroup': 1,
-      'AWS::Events::Rule': 3,
-      'AWS::SQS::Queue': 2,
-      'AWS::SQS::QueuePolicy': 2,
-      'AWS::CloudWatch::Alarm': 3,
+      'AWS::Lambda::Permission': 1,
+      'AWS::Lambda::EventInvokeConfig': 1,
+      'AWS::Logs::LogGroup': 2,
+      // The dataset, sample-dataset and labelled-data upload rules, and the labeling jobs' state rule.
+      'AWS::Events::Rule': 4,
+      'AWS::SQS::Queue': 3,
+      'AWS::SQS::QueuePolicy': 3,
+      'AWS::CloudWatch::Alarm': 4,
+      // The labeling jobs' role and the completion's role, each with its policy.
+      'AWS::IAM::Role': 2,
+      'AWS::IAM::Policy': 2,
     });
   });
 
@@ -82,8 +89,8 @@ describe('S3TriggerStack', () => {
     app.trigger.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'yolops-training-trigger-events-dlq', MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true });
     const policies = Object.values(app.trigger.findResources('AWS::SQS::QueuePolicy')).map((p) => JSON.stringify(p));
     for (const policy of policies) expect(policy).toContain('"aws:SecureTransport":"false"');
-    // Only the three rules may send to the queue.
-    const sends = policies.filter((p) => p.includes('events.amazonaws.com'));
+    // Only the three upload rules may send to the trigger's queue.
+    const sends = policies.filter((p) => p.includes('events.amazonaws.com') && p.includes('TrainingTriggerQueue'));
     expect(sends).toHaveLength(1);
     expect(sends[0]?.match(/aws:SourceArn/g)).toHaveLength(3);
   });
@@ -124,6 +131,6 @@ describe('S3TriggerStack', () => {
   });
 
   it('outputs the function, rule and queue names', () => {
-    expect(Object.keys(app.trigger.findOutputs('*')).sort()).toEqual(['DatasetUploadRuleName', 'SampleDatasetRuleName', 'TriggerDeadLetterQueueUrl', 'TriggerFunctionName', 'TriggerQueueUrl']);
+    expect(Object.keys(app.trigger.findOutputs('*')).sort()).toEqual(['DatasetUploadRuleName', 'LabelingJobRoleArn', 'SampleDatasetRuleName', 'TriggerDeadLetterQueueUrl', 'TriggerFunctionName', 'TriggerQueueUrl']);
   });
 });
