@@ -19,7 +19,7 @@ import { registerDatasetConvert } from '../dataset/convert.ts';
 import { registerDatasetStatsCommand } from '../dataset/stats.ts';
 
 export function registerDatasetCommands(program: Command, ctx: CliContext): void {
-  const dataset = program.command('dataset').description('YOLO datasets: generate a synthetic one, validate one, push one to the training data bucket');
+  const dataset = program.command('dataset').description('YOLO datasets: generate a synthetic one, convert a labelled export into one, validate one, look at its statistics, push one (or an export) to the training data bucket');
 
   dataset
     .command('synth')

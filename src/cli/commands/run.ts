@@ -8,6 +8,7 @@ import { INPUT_PARAMETERS } from '../../core/pipeline/input-parameters.ts';
 import { bucketNameProblem } from '../../core/storage/keys.ts';
 import { parseS3Uri } from '../../core/storage/s3-uri.ts';
 import { DatasetRejectedError, isSplitYoloFolder, localLayout, runPipelineLocally, type ExecutionRecord, type RunEvent } from '../../local/index.ts';
+import { detectFolderLabelFormat } from '../../transfer/index.ts';
 import { validateDirectory } from '../directory-store.ts';
 import { compileLocalPipeline } from '../local-pipeline.ts';
 import { CliError, EXIT } from '../errors.ts';
@@ -112,6 +113,18 @@ export async function runLocally(project: Project, request: LocalRunRequest): Pr
   }
 }
 
+/**
+ * A folder given without --from is taken as the format its files say, as the S3 trigger and the local watcher
+ * tell a labelled-data version's format; a folder whose format cannot be told is taken as a YOLO dataset, whose
+ * checks then say what is missing.
+ */
+async function detectedFormat(dir: string): Promise<LabelFormat> {
+  const detection = await detectFolderLabelFormat(dir);
+  if (detection.kind !== 'detected') return DEFAULT_LABEL_FORMAT;
+  if (detection.format !== DEFAULT_LABEL_FORMAT) info(`${dir} holds a labelled export (${detection.summary}); give --from to say otherwise`);
+  return detection.format;
+}
+
 /** `--from`: one of the label formats, or a usage error listing them. */
 function labelFormat(value: string): LabelFormat {
   // Commander puts it after "option '--from <format>' argument '<value>' is invalid.".
@@ -148,7 +161,7 @@ export function registerRunCommand(program: Command, project: () => Project): vo
     .description('run the pipeline locally on a dataset or labelled export: preprocess, train, evaluate, gate, register, notify')
     .option('--dataset <dir>', 'a local folder, uploaded as a new version to the local training-data bucket: a split YOLO dataset under split_dataset/ (validated first), a labelled export (--from) under labeled-data/')
     .option('--input <s3-uri>', 'a version already in the local training-data bucket (s3://<bucket>/split_dataset/<version>/ or s3://<bucket>/labeled-data/<version>/)')
-    .option('--from <format>', `the data's label format, one of ${LABEL_FORMATS.join(', ')} (the InputFormat parameter; the Preprocess step converts and splits anything but a split YOLO dataset; default: ${DEFAULT_LABEL_FORMAT})`, labelFormat)
+    .option('--from <format>', `the data's label format, one of ${LABEL_FORMATS.join(', ')} (the InputFormat parameter; the Preprocess step converts and splits anything but a split YOLO dataset; default: told from the --dataset folder's files, else ${DEFAULT_LABEL_FORMAT})`, labelFormat)
     .option('--version <name>', 'the version folder name for --dataset (default: local-<timestamp>)')
     .option('--param <Name=value>', 'override a pipeline parameter (repeatable), e.g. --param Epochs=5 --param QualityThreshold=0.3', collectParameter, {})
     .option('--verbose', 'stream the jobs\' output')
@@ -166,7 +179,7 @@ export function registerRunCommand(program: Command, project: () => Project): vo
       if (options.from !== undefined && formatParameter !== undefined && formatParameter !== options.from) {
         throw new CliError(`--from ${options.from} and --param ${INPUT_PARAMETERS.format}=${formatParameter} disagree; give the format once, with --from`);
       }
-      const format = options.from ?? formatParameter ?? DEFAULT_LABEL_FORMAT;
+      const format = options.from ?? formatParameter ?? (options.dataset ? await detectedFormat(resolve(options.dataset)) : DEFAULT_LABEL_FORMAT);
       if (!isLabelFormat(format)) throw new CliError(`--param ${INPUT_PARAMETERS.format}=${format}: not a label format yolops reads; use one of ${LABEL_FORMATS.join(', ')}`);
       const p = project();
       if (options.input) assertInputBucketExists(p, options.input);

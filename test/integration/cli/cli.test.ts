@@ -120,11 +120,12 @@ describe('yolops CLI', () => {
     expect(missing.stderr).toMatch(/99/);
   });
 
-  it('runs a COCO export (--from coco): uploaded to labeled-data/<version>/, converted and split by Preprocess, trained and registered', async () => {
+  it('runs a COCO export (told from its files, as the trigger tells it): uploaded to labeled-data/<version>/, converted and split by Preprocess, trained and registered', async () => {
     const exportDir = join(work, 'coco export');
     const coco = await writeCocoExport(exportDir, { images: 32, imageSize: 64, seed: 11 });
-    const run = yolops('run', '--dataset', exportDir, '--from', 'coco', '--version', 'coco-v1', '--param', 'Epochs=1', '--param', 'ImageSize=64', '--param', 'BatchSize=8', '--param', 'QualityThreshold=0', '--json');
+    const run = yolops('run', '--dataset', exportDir, '--version', 'coco-v1', '--param', 'Epochs=1', '--param', 'ImageSize=64', '--param', 'BatchSize=8', '--param', 'QualityThreshold=0', '--json');
     expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`${exportDir} holds a labelled export (coco: annotations.json); give --from to say otherwise`);
     const report = JSON.parse(run.stdout) as { record: { executionId: string; parameters: Record<string, unknown>; registeredModel?: { version: number }; steps: { name: string; status: string }[] }; preprocessReportPath: string };
     const bucket = join(home, 'buckets', 'yolops-training-data-123456789012');
     expect(report.record.parameters).toMatchObject({ InputFormat: 'coco', InputDataUri: 's3://yolops-training-data-123456789012/labeled-data/coco-v1/' });
