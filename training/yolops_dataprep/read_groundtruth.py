@@ -36,7 +36,7 @@ from typing import Any
 from .boxes import checked_box
 from .problems import problem
 from .records import Box, Export, LabelledImage, Problem
-from .resolve import ImageResolver, locate_image, output_name
+from .resolve import ImageResolver, locate_image, output_name, shown_path
 
 FORMAT = "groundtruth"
 DETECTION_TYPE = "groundtruth/object-detection"
@@ -252,13 +252,6 @@ def _read_lines(
     return lines
 
 
-def _label_of(path: Path, folder: Path) -> str:
-    try:
-        return path.relative_to(folder).as_posix()
-    except ValueError:
-        return path.name
-
-
 def read(input: Path) -> Export:
     problems: list[Problem] = []
     export = Export(format=FORMAT, images=[], class_names=[], problems=problems)
@@ -270,8 +263,8 @@ def read(input: Path) -> Export:
     tally: dict[str, Any] = {"records": 0, "other_types": set(), "failed": [], "chained": []}
     lines: list[_Line] = []
     for manifest in manifests:
-        lines += _read_lines(manifest, _label_of(manifest, folder), problems, class_map, tally)
-    names = ", ".join(_label_of(m, folder) for m in manifests)
+        lines += _read_lines(manifest, shown_path(manifest, folder), problems, class_map, tally)
+    names = ", ".join(shown_path(m, folder) for m in manifests)
     if tally["records"] == 0:
         problems.append(problem("empty_export", names, "has no lines"))
         return export

@@ -43,7 +43,7 @@ from typing import Any
 from .boxes import checked_box
 from .problems import problem
 from .records import Box, Export, LabelledImage, Problem
-from .resolve import ImageResolver, locate_image, output_name, reference_parts
+from .resolve import ImageResolver, locate_image, output_name, reference_parts, shown_path
 
 FORMAT = "labelstudio"
 RECTANGLE_TYPES = ("rectanglelabels", "rectangle")
@@ -299,13 +299,6 @@ def _upload_name_variants(reference: str) -> list[str]:
     return [reference] + (["/".join(parts[:-1] + [match.group(1)])] if match else [])
 
 
-def _label_of(path: Path, folder: Path) -> str:
-    try:
-        return path.relative_to(folder).as_posix()
-    except ValueError:
-        return path.name
-
-
 def read(input: Path) -> Export:
     problems: list[Problem] = []
     export = Export(format=FORMAT, images=[], class_names=[], problems=problems)
@@ -317,7 +310,7 @@ def read(input: Path) -> Export:
     items: list[_Task] = []
     loaded = 0
     for file in files:
-        label = _label_of(file, folder)
+        label = shown_path(file, folder)
         data = _load(file, label, problems)
         if data is None:
             continue
@@ -332,7 +325,7 @@ def read(input: Path) -> Export:
             item = (_task_from_min if _is_min(task) else _task_from_full)(task, where, tally, problems)
             if item is not None:
                 items.append(item)
-    names = ", ".join(_label_of(f, folder) for f in files)
+    names = ", ".join(shown_path(f, folder) for f in files)
     if loaded == 0:
         return export
     if tally.tasks == 0:

@@ -29,7 +29,7 @@ from .boxes import box_key, checked_box
 from .images import image_extensions
 from .problems import problem
 from .records import Box, Export, LabelledImage, Problem
-from .resolve import ImageResolver, locate_image, output_name
+from .resolve import ImageResolver, locate_image, output_name, shown_path
 
 FORMAT = "voc"
 CLASSES_FILE = "classes.txt"
@@ -133,7 +133,7 @@ def read(input: Path) -> Export:
     if not files:
         problems.append(problem("empty_export", str(input), "holds no VOC .xml annotation files (looked in Annotations/ and the folder)"))
         return export
-    records = [r for r in (_parse(f, _shown(f, folder), problems) for f in files) if r is not None]
+    records = [r for r in (_parse(f, shown_path(f, folder), problems) for f in files) if r is not None]
     export.class_names = _class_names(folder, records)
     index = {name: i for i, name in enumerate(export.class_names)}
     # The devkit's 1-based inclusive indices, unless the export writes fractions (see the module's text).
@@ -170,13 +170,6 @@ def read(input: Path) -> Export:
     if difficult:
         problems.append(problem("difficult_object", difficult[0], f"{len(difficult)} object(s) marked difficult, the first here"))
     return export
-
-
-def _shown(file: Path, folder: Path) -> str:
-    try:
-        return file.relative_to(folder).as_posix()
-    except ValueError:
-        return file.name
 
 
 

@@ -57,6 +57,14 @@ def resolve_image(reference: str, folder: Path) -> Path | None:
     return ImageResolver(folder).resolve(reference)
 
 
+def shown_path(path: Path, folder: Path) -> str:
+    """How problems name a file of the export: its path inside the export's folder, else its name."""
+    try:
+        return path.relative_to(folder).as_posix()
+    except ValueError:
+        return path.name
+
+
 def output_name(path: Path, folder: Path) -> str:
     """The image's path under the output's images/<split>/: its path inside the export's images/ (or the export's
     folder), so names stay unique and recognisable; a file outside the folder keeps its name only."""

@@ -18,6 +18,7 @@ import type { EnvironmentPolicy } from '../environment.ts';
 import { acknowledge } from '../nag.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 import { LAMBDA_BUNDLING } from './lambda-bundling.ts';
+import { notificationPublishing } from './notification-publishing.ts';
 
 /** The handler source, bundled with esbuild at synth time (no Docker). */
 export const DEPLOYER_HANDLER_ENTRY = fileURLToPath(new URL('../../deployer/handler.ts', import.meta.url));
@@ -163,7 +164,7 @@ export class Deployer extends Construct {
     const staging = sm('endpoint', props.stagingEndpointName);
     const modelPackages = sm('model-package', `${props.modelPackageGroupName}/*`);
     const logStreams = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${props.logGroupName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const anyKey = stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' });
+    const notifications = notificationPublishing(stack, props.notificationsTopic, props.notificationsKeyAlias);
 
     const statements = [
       new PolicyStatement({ sid: 'ManageModels', actions: ['sagemaker:CreateModel', 'sagemaker:DeleteModel', 'sagemaker:DescribeModel'], resources: [models] }),
@@ -188,18 +189,7 @@ export class Deployer extends Construct {
         conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
       }),
       new PolicyStatement({ sid: 'ReadServingConfig', actions: ['s3:GetObject'], resources: [props.trainingDataBucket.arnForObjects(PREFIXES.trainingConfigKey)] }),
-      new PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: [props.notificationsTopic.topicArn] }),
-      // The topic's key lives in the shared stack and is known here only by its alias; SNS asks for a data key
-      // on the publisher's behalf.
-      new PolicyStatement({
-        sid: 'EncryptNotifications',
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: [anyKey],
-        conditions: {
-          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': props.notificationsKeyAlias },
-          StringEquals: { 'kms:ViaService': `sns.${stack.region}.${stack.urlSuffix}` },
-        },
-      }),
+      ...notifications.statements,
       new PolicyStatement({ sid: 'WriteFunctionLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logStreams] }),
     ];
     for (const statement of statements) this.role.addToPolicy(statement);
@@ -210,7 +200,7 @@ export class Deployer extends Construct {
       [endpointConfigs, `The deployer creates one endpoint config per deployment, named at run time with this project's ${props.resourceNamePrefix} prefix; the pattern covers those only.`],
       [modelPackages, `A model package's ARN ends in its version number, assigned when the pipeline registers it; the pattern covers the versions of ${props.modelPackageGroupName} only.`],
       [logStreams, `Lambda creates a new log stream in ${props.logGroupName} for each execution environment, with a name that is not known in advance.`],
-      [anyKey, `The notifications key is in the shared stack and its id is not known here; the grant holds only for the key with the alias ${props.notificationsKeyAlias}, used through SNS.`],
+      [notifications.anyKey, notifications.why],
     ];
     for (const [resource, reason] of why) acknowledge(policy, `AwsSolutions-IAM5[Resource::${resource}]`, reason);
     acknowledge(policy, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'Publishing to the KMS-encrypted notifications topic makes SNS ask for a data key of either kind on the publisher\'s behalf; the grant holds for that topic\'s one key only.');

@@ -19,6 +19,7 @@ import type { EnvironmentPolicy } from '../environment.ts';
 import { acknowledge, acknowledgeBucketGrants } from '../nag.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 import { LAMBDA_BUNDLING } from './lambda-bundling.ts';
+import { notificationPublishing } from './notification-publishing.ts';
 
 /** The handler source, bundled with esbuild at synth time (no Docker). */
 export const LABELING_COMPLETION_HANDLER_ENTRY = fileURLToPath(new URL('../../labeling/handler.ts', import.meta.url));
@@ -134,25 +135,14 @@ export class LabelingCompletion extends Construct {
     const bucket = props.trainingDataBucket;
     const jobs = stack.formatArn({ service: 'sagemaker', resource: 'labeling-job', resourceName: `${props.projectName}-*` });
     const logStreams = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${props.logGroupName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const anyKey = stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' });
+    const notifications = notificationPublishing(stack, props.notificationsTopic, props.notificationsKeyAlias);
     // raw-images/ and labeling/ are copy sources; labeled-data/ is read back (listing, the marker) and written.
     const reads = [`${PREFIXES.rawImages}*`, `${PREFIXES.labeling}*`, `${PREFIXES.labeledData}*`];
     for (const key of reads) bucket.grantRead(this.role, key);
     const statements = [
       new PolicyStatement({ sid: 'DescribeLabelingJobs', actions: ['sagemaker:DescribeLabelingJob'], resources: [jobs] }),
       new PolicyStatement({ sid: 'WriteLabeledData', actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${PREFIXES.labeledData}*`)] }),
-      new PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: [props.notificationsTopic.topicArn] }),
-      // The topic's key lives in the shared stack and is known here only by its alias; SNS asks for a data key
-      // on the publisher's behalf.
-      new PolicyStatement({
-        sid: 'EncryptNotifications',
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: [anyKey],
-        conditions: {
-          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': props.notificationsKeyAlias },
-          StringEquals: { 'kms:ViaService': `sns.${stack.region}.${stack.urlSuffix}` },
-        },
-      }),
+      ...notifications.statements,
       new PolicyStatement({ sid: 'WriteFunctionLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logStreams] }),
     ];
     for (const statement of statements) this.role.addToPolicy(statement);
@@ -161,7 +151,7 @@ export class LabelingCompletion extends Construct {
     acknowledgeBucketGrants(policy, 'the labeling completion', [{ bucket, keys: reads, access: 'read' }]);
     acknowledge(policy, `AwsSolutions-IAM5[Resource::${jobs}]`, `Labeling jobs are named at run time by yolops label start, always starting with "${props.projectName}-"; the pattern covers this project's jobs only.`);
     acknowledge(policy, `AwsSolutions-IAM5[Resource::${logStreams}]`, `Lambda creates a new log stream in ${props.logGroupName} for each execution environment, with a name that is not known in advance.`);
-    acknowledge(policy, `AwsSolutions-IAM5[Resource::${anyKey}]`, `The notifications key is in the shared stack and its id is not known here; the grant holds only for the key with the alias ${props.notificationsKeyAlias}, used through SNS.`);
+    acknowledge(policy, `AwsSolutions-IAM5[Resource::${notifications.anyKey}]`, notifications.why);
     acknowledge(policy, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'Publishing to the KMS-encrypted notifications topic makes SNS ask for a data key of either kind on the publisher\'s behalf; the grant holds for that topic\'s one key only.');
   }
 }
