@@ -26,8 +26,9 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from .boxes import box_key, checked_box
+from .boxes import checked_box
 from .problems import problem
+from .collect import ImageCollector
 from .records import Box, Export, LabelledImage, Problem
 from .resolve import ImageResolver, locate_image, output_name
 
@@ -198,7 +199,7 @@ def read(input: Path) -> Export:
         boxes_raw[annotation["image_id"]].append((where, mapping[annotation["category_id"]], [float(v) for v in bbox]))
 
     resolver = ImageResolver(export_folder(file))
-    seen: dict[str, LabelledImage] = {}  # resolved file -> the image already read
+    collected = ImageCollector(export)
     for image_id in order:
         image = by_id[image_id]
         where = f"{name}: images[{image['_index']}] ({image.get('file_name')!r})"
@@ -213,16 +214,6 @@ def read(input: Path) -> Export:
             box = checked_box(class_index, (x, y, x + w, y + h), (width, height), box_where, problems)
             if box is not None:
                 boxes.append(box)
-        key = str(path)
-        if key in seen:
-            first = seen[key]
-            if sorted(map(box_key, first.boxes)) == sorted(map(box_key, boxes)):
-                problems.append(problem("duplicate_image", where, f"is also {first.where}, with the same boxes; kept once", severity="warning"))
-            else:
-                problems.append(problem("conflicting_labels", where, f"names the same file as {first.where}, with other boxes"))
-            continue
-        labelled = LabelledImage(source=path, width=width, height=height, boxes=boxes, where=where, output_name=output_name(path, resolver.folder))
-        seen[key] = labelled
-        export.images.append(labelled)
+        collected.add(LabelledImage(source=path, width=width, height=height, boxes=boxes, where=where, output_name=output_name(path, resolver.folder)))
     return export
 

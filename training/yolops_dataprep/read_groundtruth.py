@@ -35,6 +35,7 @@ from typing import Any
 
 from .boxes import checked_box
 from .problems import problem
+from .collect import ImageCollector
 from .records import Box, Export, LabelledImage, Problem
 from .resolve import ImageResolver, locate_image, output_name, shown_path
 
@@ -294,7 +295,7 @@ def read(input: Path) -> Export:
     indices = class_map.indices()
     export.class_names = [class_map.names[class_id] for class_id in sorted(class_map.names)]
     resolver = ImageResolver(folder)
-    seen: dict[str, LabelledImage] = {}
+    collected = ImageCollector(export)
     for line in lines:
         located = locate_image(resolver, [line.reference], line.where, line.size, problems)
         if located is None:
@@ -312,23 +313,7 @@ def read(input: Path) -> Export:
             box = checked_box(indices[class_id], corners, size, box_where, problems)
             if box is not None:
                 boxes.append(box)
-        key = str(path)
-        if key in seen:
-            first = seen[key]
-            if sorted(map(_box_key, first.boxes)) == sorted(map(_box_key, boxes)):
-                problems.append(
-                    problem("duplicate_image", line.where, f"is also {first.where}, with the same boxes; kept once", severity="warning")
-                )
-            else:
-                problems.append(problem("conflicting_labels", line.where, f"names the same image as {first.where}, with other boxes"))
-            continue
-        image = LabelledImage(
+        collected.add(LabelledImage(
             source=path, width=size[0], height=size[1], boxes=boxes, where=line.where, output_name=output_name(path, folder)
-        )
-        seen[key] = image
-        export.images.append(image)
+        ))
     return export
-
-
-def _box_key(box: Box) -> tuple[int, float, float, float, float]:
-    return (box.class_index, round(box.x_min, 3), round(box.y_min, 3), round(box.x_max, 3), round(box.y_max, 3))

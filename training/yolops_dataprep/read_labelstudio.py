@@ -42,6 +42,7 @@ from typing import Any
 
 from .boxes import checked_box
 from .problems import problem
+from .collect import ImageCollector
 from .records import Box, Export, LabelledImage, Problem
 from .resolve import ImageResolver, locate_image, output_name, reference_parts, shown_path
 
@@ -345,7 +346,7 @@ def read(input: Path) -> Export:
     indices = {name: i for i, name in enumerate(class_names)}
     export.class_names = class_names
     resolver = ImageResolver(folder)
-    seen: dict[str, LabelledImage] = {}
+    collected = ImageCollector(export)
     for item in items:
         references = _upload_name_variants(item.reference) if item.reference else []
         located = locate_image(resolver, references, item.where, item.size, problems)
@@ -360,21 +361,9 @@ def read(input: Path) -> Export:
             box = checked_box(indices[name], corners, size, box_where, problems)
             if box is not None:
                 boxes.append(box)
-        key = str(path)
-        if key in seen:
-            first = seen[key]
-            if sorted(map(_box_key, first.boxes)) == sorted(map(_box_key, boxes)):
-                problems.append(
-                    problem("duplicate_image", item.where, f"is also {first.where}, with the same boxes; kept once", severity="warning")
-                )
-            else:
-                problems.append(problem("conflicting_labels", item.where, f"names the same image as {first.where}, with other boxes"))
-            continue
-        image = LabelledImage(
+        collected.add(LabelledImage(
             source=path, width=width, height=height, boxes=boxes, where=item.where, output_name=output_name(path, folder)
-        )
-        seen[key] = image
-        export.images.append(image)
+        ))
     return export
 
 
@@ -409,7 +398,3 @@ def _summaries(tally: _Tally, problems: list[Problem]) -> None:
                 f"were not used: {first(tally.predictions)}",
             )
         )
-
-
-def _box_key(box: Box) -> tuple[int, float, float, float, float]:
-    return (box.class_index, round(box.x_min, 3), round(box.y_min, 3), round(box.x_max, 3), round(box.y_max, 3))

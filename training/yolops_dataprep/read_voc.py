@@ -25,9 +25,10 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from .boxes import box_key, checked_box
+from .boxes import checked_box
 from .images import image_extensions
 from .problems import problem
+from .collect import ImageCollector
 from .records import Box, Export, LabelledImage, Problem
 from .resolve import ImageResolver, locate_image, output_name, shown_path
 
@@ -139,7 +140,7 @@ def read(input: Path) -> Export:
     # The devkit's 1-based inclusive indices, unless the export writes fractions (see the module's text).
     shift = 0.0 if any(v != int(v) for r in records for o in r.objects for v in o.corners) else 1.0
     difficult: list[str] = []
-    seen: dict[Path, LabelledImage] = {}
+    collected = ImageCollector(export)
     resolver = ImageResolver(folder)
     for record in records:
         located = locate_image(resolver, record.references, record.where, record.size, problems)
@@ -157,16 +158,7 @@ def read(input: Path) -> Export:
             box = checked_box(index[obj.name], (x_min - shift, y_min - shift, x_max, y_max), (width, height), obj.where, problems)
             if box is not None:
                 boxes.append(box)
-        if path in seen:
-            first = seen[path]
-            if sorted(map(box_key, first.boxes)) == sorted(map(box_key, boxes)):
-                problems.append(problem("duplicate_image", record.where, f"describes {path.name} as {first.where} does, with the same boxes; kept once", severity="warning"))
-            else:
-                problems.append(problem("conflicting_labels", record.where, f"describes {path.name}, as {first.where} does, with other boxes"))
-            continue
-        image = LabelledImage(source=path, width=width, height=height, boxes=boxes, where=record.where, output_name=_output_name(path, folder))
-        seen[path] = image
-        export.images.append(image)
+        collected.add(LabelledImage(source=path, width=width, height=height, boxes=boxes, where=record.where, output_name=_output_name(path, folder)))
     if difficult:
         problems.append(problem("difficult_object", difficult[0], f"{len(difficult)} object(s) marked difficult, the first here"))
     return export
