@@ -1,15 +1,17 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { constants } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_LABEL_FORMAT, isLabelFormat, LABEL_FORMATS, type LabelFormat } from '../../core/dataset/label-formats.ts';
 import { datasetVersionNameProblem, resourceNames } from '../../core/naming.ts';
+import type { ConfigParameterName } from '../../core/pipeline/config-parameters.ts';
 import { INPUT_PARAMETERS } from '../../core/pipeline/input-parameters.ts';
 import { bucketNameProblem } from '../../core/storage/keys.ts';
 import { parseS3Uri } from '../../core/storage/s3-uri.ts';
 import { DatasetRejectedError, isSplitYoloFolder, localLayout, runPipelineLocally, type ExecutionRecord, type RunEvent } from '../../local/index.ts';
 import { detectFolderLabelFormat } from '../../transfer/index.ts';
 import { validateDirectory } from '../directory-store.ts';
+import { runPythonModule } from '../python-module.ts';
 import { compileLocalPipeline } from '../local-pipeline.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { info, printJson } from '../output.ts';
@@ -143,6 +145,28 @@ async function assertValidDirectory(dir: string): Promise<void> {
   if (!result.valid) throw new CliError(`dataset ${dir} is not valid, no execution started and nothing uploaded:\n${report}`, { exitCode: EXIT.failed });
 }
 
+/**
+ * An export is converted once before anything is uploaded, into a scratch folder thrown away after: a refused
+ * export ends here with its problems, as a refused YOLO dataset does, and starts no execution. The Preprocess
+ * step converts it again, with the same split (the converter is deterministic).
+ */
+async function assertConvertible(project: Project, dir: string, format: LabelFormat, parameters: Readonly<Record<string, string>>): Promise<void> {
+  const { training } = loadProjectConfig(project);
+  const split: ConfigParameterName = 'SplitRatios';
+  const seed: ConfigParameterName = 'SplitSeed';
+  const scratch = mkdtempSync(join(tmpdir(), 'yolops-export-check-'));
+  const args = ['convert', '--from', format, dir, join(scratch, 'dataset'), '--split', parameters[split] ?? training.split_ratios.join(','), '--seed', parameters[seed] ?? String(training.split_seed)];
+  try {
+    // Warnings and the first errors are shown as they come; the converter's last line is the refusal itself.
+    await runPythonModule('yolops_dataprep', args, { trainingDir: project.trainingCodeDir, onStderrLine: (line) => (/^(warning|error): /.test(line) ? info(line) : undefined) });
+  } catch (error) {
+    if (error instanceof CliError && error.exitCode === EXIT.usage) throw new CliError(`export ${dir} was refused, no execution started and nothing uploaded: ${error.message}`, { exitCode: EXIT.failed });
+    throw error;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 /** `--input` names a bucket of the local backend that exists: a typo ends here, before anything starts. */
 export function assertInputBucketExists(project: Project, uri: string, flag = '--input'): void {
   const { bucket } = parseS3Uri(uri);
@@ -159,7 +183,7 @@ export function registerRunCommand(program: Command, project: () => Project): vo
   program
     .command('run')
     .description('run the pipeline locally on a dataset or labelled export: preprocess, train, evaluate, gate, register, notify')
-    .option('--dataset <dir>', 'a local folder, uploaded as a new version to the local training-data bucket: a split YOLO dataset under split_dataset/ (validated first), a labelled export (--from) under labeled-data/')
+    .option('--dataset <dir>', 'a local folder, uploaded as a new version to the local training-data bucket: a split YOLO dataset under split_dataset/, a labelled export under labeled-data/ (either checked first: nothing is uploaded or started when it is refused)')
     .option('--input <s3-uri>', 'a version already in the local training-data bucket (s3://<bucket>/split_dataset/<version>/ or s3://<bucket>/labeled-data/<version>/)')
     .option('--from <format>', `the data's label format, one of ${LABEL_FORMATS.join(', ')} (the InputFormat parameter; the Preprocess step converts and splits anything but a split YOLO dataset; default: told from the --dataset folder's files, else ${DEFAULT_LABEL_FORMAT})`, labelFormat)
     .option('--version <name>', 'the version folder name for --dataset (default: local-<timestamp>)')
@@ -185,7 +209,11 @@ export function registerRunCommand(program: Command, project: () => Project): vo
       if (options.input) assertInputBucketExists(p, options.input);
       // A split YOLO dataset is validated where it is, before the upload: a rejected dataset leaves nothing in the
       // bucket. An export (or an unsplit YOLO folder) is uploaded as it is: the Preprocess step converts and checks it.
-      if (options.dataset && format === DEFAULT_LABEL_FORMAT && (await isSplitYoloFolder(resolve(options.dataset)))) await assertValidDirectory(resolve(options.dataset));
+      if (options.dataset) {
+        const dir = resolve(options.dataset);
+        if (format === DEFAULT_LABEL_FORMAT && (await isSplitYoloFolder(dir))) await assertValidDirectory(dir);
+        else await assertConvertible(p, dir, format, options.param);
+      }
       const stop = stopOnSignals();
       let record: ExecutionRecord;
       try {

@@ -1,6 +1,6 @@
 // The `yolops` command as a user runs it: a real process of bin/yolops.js, real files, real training.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,6 +154,20 @@ describe('yolops CLI', () => {
     // Only the version of the successful run is in the training-data bucket.
     const versions = readdirSync(join(home, 'buckets', 'yolops-training-data-123456789012', 'split_dataset'));
     expect(versions).toHaveLength(1);
+  });
+
+  it('refuses a bad labelled export before anything is uploaded or started (exit 1, the converter\'s problem, nothing in labeled-data/)', () => {
+    const exportDir = join(work, 'export with a bad size');
+    cpSync(join(repo, 'test/corpus/labelled/voc/size-mismatch'), exportDir, { recursive: true });
+    rmSync(join(exportDir, 'expected.json'));
+    const executions = join(home, 'executions');
+    const before = existsSync(executions) ? readdirSync(executions).length : 0;
+    const run = yolops('run', '--dataset', exportDir, '--version', 'bad-voc');
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr).toContain(`${exportDir} holds a labelled export (voc: `);
+    expect(run.stderr).toMatch(/export .* was refused, no execution started and nothing uploaded: Annotations\/cat-1\.xml: records the image as 400x300 pixels but cat-1\.png is 40x30/);
+    expect(existsSync(join(home, 'buckets', 'yolops-training-data-123456789012', 'labeled-data', 'bad-voc'))).toBe(false);
+    expect(existsSync(executions) ? readdirSync(executions).length : 0).toBe(before);
   });
 
   it('rejects bad usage with exit code 2', () => {
