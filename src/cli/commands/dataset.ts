@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { synthesizeDataset } from '../../core/dataset/index.ts';
-import { isLabelFormat, LABEL_FORMATS, type LabelFormat } from '../../core/dataset/label-formats.ts';
+import { DEFAULT_LABEL_FORMAT, isLabelFormat, LABEL_FORMATS, type LabelFormat } from '../../core/dataset/label-formats.ts';
 import { DATASET_PREFIXES, PREFIXES } from '../../core/naming.ts';
 import { formatS3Uri, normalizePrefix, parseS3Uri, type S3Location } from '../../core/storage/s3-uri.ts';
 import { defaultDatasetVersion, readPushDestination } from '../../core/transfer/dataset-push.ts';
@@ -101,7 +101,7 @@ export function registerDatasetCommands(program: Command, ctx: CliContext): void
       const destination = formatS3Uri(location.bucket, location.key);
       const reading = readPushDestination(location, target.names.trainingDataBucket);
       if (reading.kind === 'bad-name') throw new CliError(`${destination}: ${reading.problem}`);
-      if (from !== undefined && from !== 'yolo' && reading.kind === 'version' && versionKind(reading.ref) === 'dataset') {
+      if (from !== undefined && from !== DEFAULT_LABEL_FORMAT && reading.kind === 'version' && versionKind(reading.ref) === 'dataset') {
         throw new CliError(`${destination} is a YOLO dataset folder: the trigger would validate the ${from} export as a YOLO dataset and refuse it; push it to s3://${location.bucket}/${PREFIXES.labeledData}<version>/ (the default with --from)`);
       }
       const note = reading.kind === 'elsewhere' ? reading.note : undefined;

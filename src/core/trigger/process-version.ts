@@ -4,7 +4,7 @@ import { ConfigError } from '../config/errors.ts';
 import { parseTrainingConfig, type TrainingConfig } from '../config/training-config.ts';
 import type { LabelFormatDetection } from '../dataset/detect-label-format.ts';
 import { validateDataset } from '../dataset/index.ts';
-import type { LabelFormat } from '../dataset/label-formats.ts';
+import { DEFAULT_LABEL_FORMAT, type LabelFormat } from '../dataset/label-formats.ts';
 import type { ProblemDraft } from '../dataset/problems.ts';
 import { isUserError } from '../errors.ts';
 import { PREFIXES } from '../naming.ts';
@@ -71,7 +71,8 @@ const MAX_DELAY_SECONDS = 900; // SQS's DelaySeconds ceiling
 /**
  * Handles one dataset version that an event (or a scheduled recheck) points at: waits until the upload is
  * over, claims the content exactly once, validates it over S3 with the dataset contract (a labelled-data version:
- * tells its format instead), and either starts one pipeline execution, with InputFormat, or reports why not. Safe to run any number of times, at once, for the same version.
+ * tells its format instead), and either starts one pipeline execution, with InputFormat, or reports why not.
+ * Safe to run any number of times, at once, for the same version.
  */
 export async function processDatasetVersion(deps: TriggerDeps, ref: DatasetVersionRef, eventKeys: readonly string[], claimant: string): Promise<VersionResult> {
   const { store, settings, log } = deps;
@@ -128,7 +129,7 @@ export async function processDatasetVersion(deps: TriggerDeps, ref: DatasetVersi
   try {
     // A dataset is validated here against the dataset contract; labelled data only has its format told, since the
     // pipeline's Preprocess step converts it and validates the result.
-    let inputFormat: LabelFormat = 'yolo';
+    let inputFormat: LabelFormat = DEFAULT_LABEL_FORMAT;
     const refuse = async (report: Record<string, unknown>, errors: number, notice: (reportUri: string) => PublishedMessage): Promise<VersionResult> => {
       const reportKey = `${PREFIXES.trigger}reports/${ref.root}${fingerprint}.json`;
       const reportUri = formatS3Uri(bucket, reportKey);

@@ -1,4 +1,5 @@
 import { checkDatasetComplete, findDataYamlKey } from '../../core/dataset/index.ts';
+import { DEFAULT_LABEL_FORMAT } from '../../core/dataset/label-formats.ts';
 import type { ObjectInfo, ObjectStore } from '../../core/storage/object-store.ts';
 import { contentFingerprint } from '../../core/trigger/fingerprint.ts';
 import { detectStoredLabelFormat } from '../../core/trigger/stored-label-format.ts';
@@ -55,7 +56,7 @@ export async function scanDatasetVersions(store: ObjectStore, bucket: string, pr
         continue;
       }
       const completeness = await checkDatasetComplete(store, { bucket, prefix: root });
-      observations.push({ key, signature, complete: completeness.complete, reason: completeness.reason, inputFormat: 'yolo' });
+      observations.push({ key, signature, complete: completeness.complete, reason: completeness.reason, inputFormat: DEFAULT_LABEL_FORMAT });
     }
   }
   return observations;

@@ -1,6 +1,6 @@
 import type { ObjectStore } from '../../core/storage/object-store.ts';
 import { formatS3Uri } from '../../core/storage/s3-uri.ts';
-import type { LabelFormat } from '../../core/dataset/label-formats.ts';
+import { DEFAULT_LABEL_FORMAT, type LabelFormat } from '../../core/dataset/label-formats.ts';
 import { TRIGGER_PREFIXES } from '../../core/trigger/version-kind.ts';
 import type { DatasetClaim, DatasetClaims } from './dataset-claims.ts';
 import { scanDatasetVersions } from './dataset-scan.ts';
@@ -110,7 +110,7 @@ export class DatasetWatcher {
     if (!this.claimsContinued) await this.continueClaims(signal);
     const { store, bucket, claims } = this.options;
     const observations = await scanDatasetVersions(store, bucket, this.options.prefixes ?? TRIGGER_PREFIXES);
-    const formats = new Map(observations.map((o) => [o.key, o.inputFormat ?? 'yolo'] as const));
+    const formats = new Map(observations.map((o) => [o.key, o.inputFormat ?? DEFAULT_LABEL_FORMAT] as const));
     const claimed = new Set<string>();
     for (const o of observations) if (await claims.has(o.key)) claimed.add(o.key);
     const decisions = this.decider.decide(observations, (this.options.now ?? Date.now)(), claimed);
@@ -122,7 +122,7 @@ export class DatasetWatcher {
       if (decision.kind !== 'start' || signal?.aborted) continue;
       this.lastReason.delete(decision.key);
       // Another watcher or `yolops run` may have claimed it since the scan: the exclusive claim decides.
-      const inputFormat = formats.get(decision.key) ?? 'yolo';
+      const inputFormat = formats.get(decision.key) ?? DEFAULT_LABEL_FORMAT;
       if (!(await claims.claim(decision.key, 'watcher', undefined, inputFormat))) continue;
       const inputDataUri = formatS3Uri(bucket, `${decision.key}/`);
       this.emit({ type: 'dataset-starting', key: decision.key, inputDataUri, inputFormat });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { CdkContext } from '../../core/config/cdk-context.ts';
-import type { LabelFormat } from '../../core/dataset/label-formats.ts';
+import { DEFAULT_LABEL_FORMAT, type LabelFormat } from '../../core/dataset/label-formats.ts';
 import { resourceNames } from '../../core/naming.ts';
 import type { ExecutionRecord } from '../executions/execution-record.ts';
 import { ExecutionStore } from '../executions/execution-store.ts';
@@ -71,7 +71,7 @@ export async function watchLocally(options: WatchLocallyOptions): Promise<void> 
       if (claim.pid === process.pid || isProcessAlive(claimer)) return undefined;
       const id = executionId ?? newExecutionId();
       onWatchEvent?.({ type: 'dataset-continuing', key: claim.datasetKey, executionId: id, how: 'start' });
-      return run(`s3://${bucket}/${claim.datasetKey}/`, claim.datasetKey, id, claim.inputFormat ?? 'yolo');
+      return run(`s3://${bucket}/${claim.datasetKey}/`, claim.datasetKey, id, claim.inputFormat ?? DEFAULT_LABEL_FORMAT);
     }
     const { record: shown } = await executions.show(record.executionId);
     if (shown.status !== 'Stopped') return shown.status === 'Executing' ? undefined : outcomeOf(shown);
