@@ -61,28 +61,71 @@ def _voc_export(folder: Path, n: int = 10) -> Path:
     return folder
 
 
-def test_a_voc_export_is_converted_through_the_processing_entrypoint(tmp_path: Path) -> None:
-    """The job's real command line: bash processing_entrypoint.sh preprocess.py ..., from a copy of the code."""
+BLOCK_ULTRALYTICS = """import importlib.abc, sys
+class _NoUltralytics(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "ultralytics":
+            raise ModuleNotFoundError(name)
+        return None
+sys.meta_path.insert(0, _NoUltralytics())
+"""
+
+
+def _image_without_ultralytics(root: Path) -> tuple[str, Path]:
+    """A `python3` for the entrypoint that sees this environment without Ultralytics, as a SageMaker PyTorch
+    image does, and records `python3 -m pip ...` instead of installing: (the PATH to run with, the pip log)."""
+    bin_dir, blocker, log = root / "bin", root / "blocker", root / "pip.log"
+    bin_dir.mkdir(parents=True)
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text(BLOCK_ULTRALYTICS)
+    shim = bin_dir / "python3"
+    shim.write_text(
+        "#!/usr/bin/env bash\n"
+        f'if [[ "$1" == "-m" && "$2" == "pip" ]]; then echo "$*" >> {log}; exit 0; fi\n'
+        f'PYTHONPATH={blocker} exec {sys.executable} "$@"\n'
+    )
+    shim.chmod(0o755)
+    return f"{bin_dir}{os.pathsep}{os.environ['PATH']}", log
+
+
+def _code_copy(tmp_path: Path) -> Path:
     code = tmp_path / "code"
     code.mkdir()
-    for name in ("processing_entrypoint.sh", "preprocess.py"):
+    for name in ("processing_entrypoint.sh", "preprocess.py", "evaluate.py", "requirements.txt"):
         shutil.copy(TRAINING_DIR / name, code / name)
     for package in ("yolops_dataprep", "yolops_training"):
         shutil.copytree(TRAINING_DIR / package, code / package, ignore=shutil.ignore_patterns("__pycache__"))
+    return code
+
+
+def test_a_voc_export_is_converted_through_the_processing_entrypoint(tmp_path: Path) -> None:
+    """The job's real command line, bash processing_entrypoint.sh preprocess.py ..., from a copy of the code, in
+    an image without Ultralytics: the Preprocess job needs only PyYAML and Pillow, so nothing is installed."""
+    code = _code_copy(tmp_path)
     job = Job(tmp_path)
-    python_dir = str(Path(sys.executable).parent)  # `python3` of the entrypoint: this environment's
-    env_path = f"{python_dir}{os.pathsep}{os.environ['PATH']}"
+    env_path, pip_log = _image_without_ultralytics(tmp_path / "image")
     os.environ["PATH"], saved = env_path, os.environ["PATH"]
     try:
         result = job.run(_voc_export(tmp_path / "voc"), "voc", command=["bash", str(code / "processing_entrypoint.sh"), "preprocess.py"])
     finally:
         os.environ["PATH"] = saved
     assert result.returncode == 0, result.stderr
+    assert not pip_log.exists()
     report = job.preprocess_json
     assert report["valid"] and report["converted"] and report["classes"] == ["cat", "dog"]
     assert {k: v["images"] for k, v in report["splits"].items()} == {"train": 8, "val": 2}
     assert validate_dataset(job.output)[1] == []
     assert not (job.sm_output / "message").exists()
+
+
+def test_the_evaluation_job_installs_the_requirements_where_ultralytics_is_missing(tmp_path: Path) -> None:
+    code = _code_copy(tmp_path)
+    env_path, pip_log = _image_without_ultralytics(tmp_path / "image")
+    result = subprocess.run(
+        ["bash", str(code / "processing_entrypoint.sh"), "evaluate.py", "--help"],
+        env={**os.environ, "PATH": env_path}, capture_output=True, text=True, timeout=120,
+    )
+    assert pip_log.read_text().split() == ["-m", "pip", "install", "--no-cache-dir", "--quiet", "-r", "requirements.txt"], result.stderr
 
 
 def test_a_split_yolo_dataset_is_passed_through_unchanged(tmp_path: Path) -> None:
