@@ -128,7 +128,7 @@ def test_exactly_one_mlflow_run_named_after_the_execution(trained: TrainedJob) -
     ours = client.get_experiment_by_name(trained.EXPERIMENT)
     assert ours is not None
     assert [r.info.run_id for r in client.search_runs([ours.experiment_id])] == [record["run_id"]]
-    created_by_tests = (trained.EXPERIMENT, "yolops-resume", "yolops-catch-up", "yolops-ddp")
+    created_by_tests = (trained.EXPERIMENT, "yolops-resume", "yolops-catch-up", "yolops-ddp", "yolops-stats")
     others = [e.experiment_id for e in client.search_experiments() if e.name not in created_by_tests]
     assert client.search_runs(others) == []
     run = _rest(trained.server.uri, "runs/get", run_id=record["run_id"])["run"]
