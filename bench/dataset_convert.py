@@ -247,20 +247,20 @@ if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
 
 # A full run, `python bench/dataset_convert.py --rounds 3` (20,000 images, 109,988 annotations of which 3,248 crowd
-# and 5,408 reaching outside the image; a 2-core VM whose load average from other work stayed at 6-8):
+# and 5,408 reaching outside the image; an idle 2-core VM, load average 0.7-1.3):
 #
-#   round  tool           wall s   cpu s   work s   peak MB   images   label files    boxes
-#   1      yolops          31.26   19.91    30.39     734.8    20000         20000   106740
-#   1      convert_coco    20.58   11.04    14.67     680.5        0         20000   106740
-#   2      convert_coco    17.85    7.69    12.02     680.4        0         20000   106740
-#   2      yolops          47.87   20.96    46.35     734.9    20000         20000   106740
-#   3      yolops          19.28   17.61    17.98     734.7    20000         20000   106740
-#   3      convert_coco     6.72    6.50     3.97     680.3        0         20000   106740
-#   medians: yolops wall 31.26 s, cpu 19.91 s, 735 MB; convert_coco wall 17.85 s, cpu 7.69 s, 680 MB
-#   ratio yolops / convert_coco: 1.75x (median wall), 2.59x (median cpu)
+#   round  tool             wall s    cpu s   work s   peak MB   images  label files    boxes
+#   1      yolops            13.41    13.96    13.20     183.6    20000        20000   106740
+#   1      convert_coco       7.23     7.23     4.59     680.4        0        20000   106740
+#   2      convert_coco       7.01     7.01     4.75     680.3        0        20000   106740
+#   2      yolops            15.37    15.87    15.12     183.7    20000        20000   106740
+#   3      yolops            16.45    16.92    16.26     183.6    20000        20000   106740
+#   3      convert_coco       7.90     7.90     5.25     680.4        0        20000   106740
+#   medians: yolops wall 15.37 s, cpu 15.87 s, 184 MB; convert_coco wall 7.23 s, cpu 7.23 s, 680 MB
+#   ratio yolops / convert_coco: 2.13x (median wall), 2.20x (median cpu)
 #
 # yolops does more than convert_coco: it reads every image's header (the size check), links the 20,000 images into
 # train/val, clips 5,408 boxes and reports 8,656 warnings, then checks the written dataset with the training job's
-# own checks (label lines parsed again, every image opened again). A profile at 5,000 images put about a third of
-# the time in reading (the header reads), a sixth in writing and half in that final check. Both peaks are mostly
-# torch: convert_coco imports Ultralytics, and the training job's checks import it too.
+# own checks (label lines parsed again, every image opened and verified). A profile at 5,000 images put about a
+# third of the time in reading (the header reads), a sixth in writing and half in that final check. convert_coco's
+# peak is mostly torch (it imports Ultralytics); the converter imports neither.
