@@ -10,7 +10,8 @@ import { gunzipSync } from 'node:zlib';
 interface Shape {
   type: string;
   required?: string[];
-  members?: Record<string, { shape: string }>;
+  /** `documentation`: the API reference's text for the member (HTML), where some values are listed. */
+  members?: Record<string, { shape: string; documentation?: string }>;
   member?: { shape: string };
   min?: number;
   max?: number;

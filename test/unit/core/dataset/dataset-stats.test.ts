@@ -55,13 +55,13 @@ describe('dataset statistics schema', () => {
   });
 
   it.each([
-    ['another schema version', (r: Record<string, unknown>) => ({ ...r, schemaVersion: 2 }), /schemaVersion/],
-    ['a missing total', ({ total: _total, ...r }: Record<string, unknown>) => r, /total/],
-    ['a key it does not know', (r: Record<string, unknown>) => ({ ...r, extra: 1 }), /extra/],
-    ['a negative count', (r: Record<string, unknown>) => ({ ...r, total: { ...split(6, 1), boxes: -1 } }), /total\.boxes/],
-    ['a fractional image count', (r: Record<string, unknown>) => ({ ...r, splits: { train: { ...split(4, 1), images: 1.5 } } }), /splits\.train\.images/],
+    ['another schema version', (r: DatasetStats) => ({ ...r, schemaVersion: 2 }), /schemaVersion/],
+    ['a missing total', ({ total: _total, ...r }: DatasetStats) => r, /total/],
+    ['a key it does not know', (r: DatasetStats) => ({ ...r, extra: 1 }), /extra/],
+    ['a negative count', (r: DatasetStats) => ({ ...r, total: { ...split(6, 1), boxes: -1 } }), /total\.boxes/],
+    ['a fractional image count', (r: DatasetStats) => ({ ...r, splits: { train: { ...split(4, 1), images: 1.5 } } }), /splits\.train\.images/],
   ])('refuses %s, naming the field', (_name, change, field) => {
-    const text = JSON.stringify(change(sampleStats() as unknown as Record<string, unknown>));
+    const text = JSON.stringify(change(sampleStats()));
     expect(() => parseDatasetStats(text, 'stats.json')).toThrow(field);
     expect(() => parseDatasetStats(text, 'stats.json')).toThrow(/^stats\.json is not a dataset statistics report of schemaVersion 1: /);
   });

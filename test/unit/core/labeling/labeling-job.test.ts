@@ -24,9 +24,8 @@ function documentedArns(documentation: string, fn: string): string[] {
 
 describe('the built-in bounding-box functions', () => {
   it('are, region by region, the ARNs the API reference lists (botocore\'s service model)', () => {
-    const shapes = MODEL.shapes as unknown as Record<string, { members: Record<string, { documentation: string }> }>;
-    const pre = documentedArns(shapes['HumanTaskConfig']?.members['PreHumanTaskLambdaArn']?.documentation ?? '', 'PRE-BoundingBox');
-    const acs = documentedArns(shapes['AnnotationConsolidationConfig']?.members['AnnotationConsolidationLambdaArn']?.documentation ?? '', 'ACS-BoundingBox');
+    const pre = documentedArns(MODEL.shapes['HumanTaskConfig']?.members?.['PreHumanTaskLambdaArn']?.documentation ?? '', 'PRE-BoundingBox');
+    const acs = documentedArns(MODEL.shapes['AnnotationConsolidationConfig']?.members?.['AnnotationConsolidationLambdaArn']?.documentation ?? '', 'ACS-BoundingBox');
     expect(pre.length).toBeGreaterThanOrEqual(12);
     const ours = Object.keys(GROUND_TRUTH_ACCOUNTS).map((region) => boundingBoxTaskFunctions(region));
     expect(new Set(ours.map((f) => f.preHumanTaskLambdaArn))).toEqual(new Set(pre));
