@@ -21,14 +21,14 @@ listed twice. Its box arithmetic is the same as here, which a test checks on a c
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from .boxes import checked_box
-from .problems import problem
 from .collect import ImageCollector
+from .json_file import UNREADABLE, read_json_file
+from .problems import problem
 from .records import Box, Export, LabelledImage, Problem
 from .resolve import ImageResolver, locate_image, output_name
 
@@ -70,18 +70,8 @@ def _number(value: Any) -> bool:
 
 
 def _load(file: Path, problems: list[Problem]) -> dict[str, Any] | None:
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        problems.append(problem("malformed_file", file.name, f"cannot be read as UTF-8 text ({e})"))
-        return None
-    if not text.strip():
-        problems.append(problem("empty_export", file.name, "is empty"))
-        return None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        problems.append(problem("malformed_file", f"{file.name}:{e.lineno}", f"is not valid JSON: {e.msg} at column {e.colno}"))
+    data = read_json_file(file, file.name, problems)
+    if data is UNREADABLE:
         return None
     if not isinstance(data, dict):
         problems.append(

@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from .boxes import checked_box
-from .problems import problem
 from .collect import ImageCollector
+from .problems import problem
 from .records import Box, Export, LabelledImage, Problem
 from .resolve import ImageResolver, locate_image, output_name, shown_path
 

@@ -32,7 +32,6 @@ under its name) is read too. Images are found by their URL under the export's fo
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import defaultdict
@@ -41,8 +40,9 @@ from pathlib import Path
 from typing import Any
 
 from .boxes import checked_box
-from .problems import problem
 from .collect import ImageCollector
+from .json_file import UNREADABLE, read_json_file
+from .problems import problem
 from .records import Box, Export, LabelledImage, Problem
 from .resolve import ImageResolver, locate_image, output_name, reference_parts, shown_path
 
@@ -267,18 +267,8 @@ def _task_from_min(task: dict[str, Any], where: str, tally: _Tally, problems: li
 
 
 def _load(file: Path, label: str, problems: list[Problem]) -> list[Any] | None:
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        problems.append(problem("malformed_file", label, f"cannot be read as UTF-8 text ({e})"))
-        return None
-    if not text.strip():
-        problems.append(problem("empty_export", label, "is empty"))
-        return None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        problems.append(problem("malformed_file", f"{label}:{e.lineno}", f"is not valid JSON: {e.msg} at column {e.colno}"))
+    data = read_json_file(file, label, problems)
+    if data is UNREADABLE:
         return None
     if not isinstance(data, list):
         problems.append(

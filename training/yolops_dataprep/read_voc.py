@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .boxes import checked_box
+from .collect import ImageCollector
 from .images import image_extensions
 from .problems import problem
-from .collect import ImageCollector
 from .records import Box, Export, LabelledImage, Problem
 from .resolve import ImageResolver, locate_image, output_name, shown_path
 
