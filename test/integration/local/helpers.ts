@@ -114,3 +114,12 @@ export async function writeCocoExport(dir: string, options: { images: number; im
     await rm(scratch, { recursive: true, force: true });
   }
 }
+
+/** Polls `predicate` every 50 ms until it holds; fails the test after `timeoutMs`. */
+export async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -8,7 +8,7 @@ import { localLayout } from '../../../src/local/layout.ts';
 import { DatasetClaims } from '../../../src/local/watch/dataset-claims.ts';
 import { DatasetWatcher, type WatchEvent } from '../../../src/local/watch/dataset-watcher.ts';
 import { LABELLED_EXPORTS } from '../../support/labelled-exports.ts';
-import { TRAINING_BUCKET } from './helpers.ts';
+import { TRAINING_BUCKET, waitFor } from './helpers.ts';
 
 let root: string;
 beforeEach(async () => {
@@ -17,14 +17,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
-
-const waitFor = async (predicate: () => boolean, timeoutMs: number): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 /**
  * The watcher on a real bucket folder and a real clock, for a labelled export. Running the execution itself

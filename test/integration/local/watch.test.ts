@@ -9,7 +9,7 @@ import { localLayout } from '../../../src/local/layout.ts';
 import { DatasetWatcher, type WatchEvent } from '../../../src/local/watch/dataset-watcher.ts';
 import { watchLocally } from '../../../src/local/watch/watch-locally.ts';
 import { DatasetClaims } from '../../../src/local/watch/dataset-claims.ts';
-import { compiledDefinition, CONTEXT, processesMentioning, testEnv, TRAINING_BUCKET } from './helpers.ts';
+import { compiledDefinition, CONTEXT, processesMentioning, testEnv, TRAINING_BUCKET, waitFor } from './helpers.ts';
 
 let root: string;
 beforeEach(async () => {
@@ -18,14 +18,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
-
-const waitFor = async (predicate: () => boolean, timeoutMs: number): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('the watcher on a real bucket folder and a real clock', () => {
   it('starts once per complete version, only after a slow upload has finished and settled', async () => {
