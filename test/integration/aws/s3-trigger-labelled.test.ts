@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { buildUploadMarker, UPLOAD_MARKER_NAME } from '../../../src/core/trigger
 import { putExport, writeExportFolder } from '../../support/labelled-exports.ts';
 import { startMoto, type MotoServer } from './moto.ts';
 import { BUCKET, TriggerWorld } from './trigger-world.ts';
+import { makeLinkedProject } from '../cli/aws-cli.ts';
 
 /**
  * Labelled exports under labeled-data/ through the S3 trigger, against moto's S3, SageMaker, SNS and SQS on
@@ -20,12 +21,7 @@ import { BUCKET, TriggerWorld } from './trigger-world.ts';
  */
 const repo = new URL('../../..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'yolops-labelled-trigger-'));
-const project = join(work, 'project');
-mkdirSync(project);
-const cdk = JSON.parse(readFileSync(join(repo, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-writeFileSync(join(project, 'cdk.json'), JSON.stringify({ ...cdk, context: { ...cdk.context, aws_region: 'us-east-1' } }));
-writeFileSync(join(project, 'training-config.json'), readFileSync(join(repo, 'training-config.json')));
-symlinkSync(join(repo, 'training'), join(project, 'training'), 'dir');
+const project = makeLinkedProject(join(work, 'project'));
 const home = join(work, 'home');
 mkdirSync(home);
 

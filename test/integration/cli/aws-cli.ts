@@ -1,6 +1,6 @@
 // A project folder and a `yolops` process pointed at moto, as a person with an AWS profile would run it.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CdkContext } from '../../../src/core/config/cdk-context.ts';
@@ -20,13 +20,28 @@ export interface CliResult {
  */
 export function makeProject(context: Partial<CdkContext> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'yolops-project-'));
+  writeProjectConfig(dir, context);
+  mkdirSync(join(dir, 'training'));
+  for (const file of ['train.py', 'evaluate.py', 'metric_definitions.json']) copyFileSync(join(REPO, 'training', file), join(dir, 'training', file));
+  return dir;
+}
+
+/**
+ * A project folder at `dir` whose training/ is the repository's own (a link: the Python tools, the code bundle,
+ * the image build read all of it), with the repository's cdk.json changed as makeProject changes it.
+ */
+export function makeLinkedProject(dir: string, context: Partial<CdkContext> = {}): string {
+  mkdirSync(dir, { recursive: true });
+  writeProjectConfig(dir, context);
+  symlinkSync(join(REPO, 'training'), join(dir, 'training'), 'dir');
+  return dir;
+}
+
+function writeProjectConfig(dir: string, context: Partial<CdkContext>): void {
   const cdkJson = JSON.parse(readFileSync(join(REPO, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
   cdkJson.context = { ...cdkJson.context, aws_region: MOTO_REGION, ...context };
   writeFileSync(join(dir, 'cdk.json'), JSON.stringify(cdkJson, null, 2));
   copyFileSync(join(REPO, 'training-config.json'), join(dir, 'training-config.json'));
-  mkdirSync(join(dir, 'training'));
-  for (const file of ['train.py', 'evaluate.py', 'metric_definitions.json']) copyFileSync(join(REPO, 'training', file), join(dir, 'training', file));
-  return dir;
 }
 
 /**

@@ -3,7 +3,7 @@
 // BatchGetBuilds, so a recording proxy (codebuild-proxy.ts) sits in front of it: it shows what StartBuild was sent
 // and, where a test scripts it, makes BatchGetBuilds show a build that fails.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CodeBuildClient, CreateProjectCommand, ListBuildsForProjectCommand } from '@aws-sdk/client-codebuild';
@@ -14,6 +14,7 @@ import { resolveCodeVersion } from '../../../src/cli/code-version.ts';
 import { resourceNames } from '../../../src/core/naming.ts';
 import { startCodeBuildProxy, type BuildFrame, type CodeBuildProxy } from '../aws/codebuild-proxy.ts';
 import { MOTO_ACCOUNT, MOTO_REGION, startMoto, type MotoServer } from '../aws/moto.ts';
+import { makeLinkedProject } from './aws-cli.ts';
 
 const repo = new URL('../../..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'yolops-code-image-'));
@@ -23,12 +24,7 @@ const ECR_TARGET = 'AmazonEC2ContainerRegistry_V20150921.';
 const CODEBUILD_TARGET = 'CodeBuild_20161006.';
 
 /** A project deployed to moto's account and region; training/ is the repository's own. */
-const project = join(work, 'project');
-mkdirSync(project);
-const cdk = JSON.parse(readFileSync(join(repo, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-writeFileSync(join(project, 'cdk.json'), JSON.stringify({ ...cdk, context: { ...cdk.context, aws_region: MOTO_REGION, aws_account_id: MOTO_ACCOUNT, project_name: 'yolops' } }));
-writeFileSync(join(project, 'training-config.json'), readFileSync(join(repo, 'training-config.json')));
-symlinkSync(join(repo, 'training'), join(project, 'training'), 'dir');
+const project = makeLinkedProject(join(work, 'project'), { aws_account_id: MOTO_ACCOUNT, project_name: 'yolops' });
 const home = join(work, 'home');
 mkdirSync(home);
 

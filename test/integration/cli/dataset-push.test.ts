@@ -16,18 +16,14 @@ import { scanDatasetVersions } from '../../../src/local/watch/dataset-scan.ts';
 import { WatchDecider } from '../../../src/local/watch/watch-decisions.ts';
 import { startMoto, type MotoServer } from '../aws/moto.ts';
 import { TriggerWorld } from '../aws/trigger-world.ts';
+import { makeLinkedProject } from './aws-cli.ts';
 
 const repo = new URL('../../..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'yolops-push-'));
 const BUCKET = 'yolops-training-data-123456789012';
 
 /** A project folder as `cdk init` leaves one, deployed to moto's region; training/ is the repository's own. */
-const project = join(work, 'project');
-mkdirSync(project);
-const cdk = JSON.parse(readFileSync(join(repo, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-writeFileSync(join(project, 'cdk.json'), JSON.stringify({ ...cdk, context: { ...cdk.context, aws_region: 'us-east-1' } }));
-writeFileSync(join(project, 'training-config.json'), readFileSync(join(repo, 'training-config.json')));
-symlinkSync(join(repo, 'training'), join(project, 'training'), 'dir');
+const project = makeLinkedProject(join(work, 'project'));
 const home = join(work, 'home');
 mkdirSync(home);
 

@@ -1,22 +1,19 @@
 // `yolops dataset stats` as a user runs it: real CLI processes of bin/yolops.js on a dataset made by
 // `yolops dataset synth`, running the real statistics tool in the project's Python (.venv).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { datasetStatsSchema } from '../../../src/core/dataset/dataset-stats.ts';
+import { makeLinkedProject } from './aws-cli.ts';
 
 const repo = new URL('../../..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'yolops-stats-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** A project folder (cdk.json, training-config.json, training/ of the repository): the CLI finds it from its cwd. */
-const project = join(work, 'project');
-mkdirSync(project);
-writeFileSync(join(project, 'cdk.json'), readFileSync(join(repo, 'cdk.json')));
-writeFileSync(join(project, 'training-config.json'), readFileSync(join(repo, 'training-config.json')));
-symlinkSync(join(repo, 'training'), join(project, 'training'), 'dir');
+const project = makeLinkedProject(join(work, 'project'));
 
 interface Result {
   status: number | null;
